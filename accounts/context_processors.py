@@ -1,0 +1,4 @@
+
+
+def roles(request):
+    return {}

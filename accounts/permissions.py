@@ -1,0 +1,141 @@
+"""Role checks, in one place.
+
+Every view, API endpoint, admin page and queryset asks this module what a
+user may see or change. The table below is the whole policy; docs/permissions.md
+describes it for people. Deny by default: a model missing from ``AREA`` is
+visible to nobody but administrators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+
+from accounts.models import User
+
+Role = User.Role
+STAFF_ROLES = frozenset({Role.ANALYST, Role.LAWYER, Role.EXECUTIVE, Role.ADMIN})
+
+# Which area of the department's work each model belongs to.
+AREA: dict[str, str] = {
+    "accounts.user": "users",
+    "cases.platform": "monitoring",
+    "cases.agency": "monitoring",
+    "cases.monitoredaccount": "monitoring",
+    "cases.contentitem": "monitoring",
+    "cases.campaign": "monitoring",
+    "cases.assessment": "monitoring",
+    "cases.rebuttal": "monitoring",
+    "cases.evidence": "evidence",
+    "cases.custodyevent": "evidence",
+    "cases.platformcomplaint": "actions",
+    "cases.lawyerletter": "actions",
+    "cases.identitydisclosure": "actions",
+    "cases.lawsuit": "litigation",
+    "cases.lawsuitparty": "litigation",
+    "cases.lawsuitclaim": "litigation",
+    "cases.proceeding": "litigation",
+    "cases.hearing": "litigation",
+    "cases.deadline": "litigation",
+    "cases.assistancerequest": "assistance",
+    "cases.consentrecord": "assistance",
+    "cases.auditevent": "audit",
+}
+
+# Who may see each area. Executives read figures and case progress, never owners'
+# requests or evidence files (both carry personal data).
+CAN_VIEW: dict[str, frozenset[str]] = {
+    "users": frozenset({Role.ADMIN}),
+    "monitoring": STAFF_ROLES,
+    "evidence": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "actions": STAFF_ROLES,
+    "litigation": STAFF_ROLES,
+    "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "audit": frozenset({Role.ADMIN}),
+}
+
+# Who may change each area. Executives change nothing; nobody edits the audit trail.
+CAN_EDIT: dict[str, frozenset[str]] = {
+    "users": frozenset({Role.ADMIN}),
+    "monitoring": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "evidence": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "actions": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "litigation": frozenset({Role.LAWYER, Role.ADMIN}),
+    "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "audit": frozenset(),
+}
+
+# Who sees owners' contact details unmasked (every such read is audited).
+CAN_SEE_PERSONAL_DATA = frozenset({Role.LAWYER, Role.ADMIN})
+# Who reaches the Django admin site.
+CAN_USE_ADMIN = frozenset({Role.LAWYER, Role.ADMIN})
+# Who sees the executive dashboard.
+CAN_VIEW_DASHBOARD = STAFF_ROLES
+
+
+def role_of(user: Any) -> str | None:
+    """Return the user's effective role, or None for anonymous and inactive users."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.effective_role
+
+
+def _area(model: type[Model] | Model) -> str:
+    return AREA.get(model._meta.label_lower, "audit")
+
+
+def can_view(user: Any, model: type[Model] | Model) -> bool:
+    return role_of(user) in CAN_VIEW[_area(model)]
+
+
+def can_edit(user: Any, model: type[Model] | Model) -> bool:
+    return role_of(user) in CAN_EDIT[_area(model)]
+
+
+def can_see_personal_data(user: Any) -> bool:
+    return role_of(user) in CAN_SEE_PERSONAL_DATA
+
+
+def can_use_admin(user: Any) -> bool:
+    return role_of(user) in CAN_USE_ADMIN
+
+
+def can_view_dashboard(user: Any) -> bool:
+    return role_of(user) in CAN_VIEW_DASHBOARD
+
+
+def is_staff_member(user: Any) -> bool:
+    return role_of(user) in STAFF_ROLES
+
+
+def ensure_can_edit(user: Any, model: type[Model] | Model) -> None:
+    """Raise PermissionDenied unless the user may change records of this model."""
+    if not can_edit(user, model):
+        raise PermissionDenied
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Let a view through only for roles allowed by ``check(user)``.
+
+    Set ``permission_model`` (view access by default, change access when
+    ``permission_edit`` is True), or override ``has_role_permission``.
+    """
+
+    permission_model: type[Model] | None = None
+    permission_edit = False
+
+    def has_role_permission(self, user: Any) -> bool:
+        if self.permission_model is None:
+            return is_staff_member(user)
+        check = can_edit if self.permission_edit else can_view
+        return check(user, self.permission_model)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.has_role_permission(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,32 @@
+"""The department's domain model, split by concept (see STYLE.md)."""
+
+from cases.models.actions import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
+from cases.models.assistance import AssistanceRequest, ConsentRecord
+from cases.models.audit import AuditEvent
+from cases.models.evidence import CustodyEvent, Evidence
+from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
+from cases.models.monitoring import Agency, Assessment, Campaign, ContentItem, MonitoredAccount, Platform
+
+__all__ = [
+    "Agency",
+    "Assessment",
+    "AssistanceRequest",
+    "AuditEvent",
+    "Campaign",
+    "ConsentRecord",
+    "ContentItem",
+    "CustodyEvent",
+    "Deadline",
+    "Evidence",
+    "Hearing",
+    "IdentityDisclosure",
+    "Lawsuit",
+    "LawsuitClaim",
+    "LawsuitParty",
+    "LawyerLetter",
+    "MonitoredAccount",
+    "Platform",
+    "PlatformComplaint",
+    "Proceeding",
+    "Rebuttal",
+]
