@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,8 +123,6 @@ class PlatformComplaint(models.Model):
     def __str__(self) -> str:
         return f"{self.platform} · {self.ticket_number or self.get_status_display()}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("cases:platform-complaint-detail", args=[self.pk])
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
@@ -293,8 +290,6 @@ class LawyerLetter(models.Model):
         recipient = self.recipient_name or self.recipient_account or self.recipient_agency
         return _("Letter to %(recipient)s") % {"recipient": recipient}
 
-    def get_absolute_url(self) -> str:
-        return reverse("cases:lawyer-letter-detail", args=[self.pk])
 
 
 class IdentityDisclosure(models.Model):

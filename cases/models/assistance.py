@@ -81,7 +81,11 @@ class AssistanceRequest(models.Model):
         ContentItem, blank=True, related_name="assistance_requests", verbose_name=_("content items")
     )
     help_types = ArrayField(
-        models.CharField(max_length=24, choices=HelpType.choices), verbose_name=_("help wanted"), default=list
+        models.CharField(max_length=24, choices=HelpType.choices),
+        verbose_name=_("help wanted"),
+        default=list,
+        blank=True,
+        help_text=_("Owners who only joined the program may not have asked for anything yet."),
     )
     has_evidence = models.BooleanField(
         _("came with evidence"), default=False, help_text=_("The owner supplied usable evidence files.")
@@ -120,11 +124,6 @@ class AssistanceRequest(models.Model):
                 condition=Q(vin_last6="") | Q(vin_last6__regex=r"^[A-HJ-NPR-Z0-9]{6}$"),
                 name="cases_assistancerequest_vin_format",
                 violation_error_message=_("The last 6 characters of a VIN are digits or capital letters (no I, O or Q)."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(help_types=[]),
-                name="cases_assistancerequest_help_wanted",
-                violation_error_message=_("Choose at least one kind of help."),
             ),
             models.CheckConstraint(
                 condition=~Q(eligibility="suable") | ~Q(eligibility_reasons=""),

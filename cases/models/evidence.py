@@ -7,7 +7,6 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,8 +172,6 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.sha256[:12]})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("cases:evidence-detail", args=[self.pk])
 
 
 class CustodyEvent(models.Model):

@@ -1,0 +1,134 @@
+"""Test-only settings and fixtures: one user per role, clients logged in as each."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    from legalcases.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+def _make_user(django_user_model, username: str, role: str, **extra):
+    return django_user_model.objects.create_user(
+        username=username, password=PASSWORD, role=role, display_name=username, **extra
+    )
+
+
+@pytest.fixture
+def analyst(db, django_user_model):
+    return _make_user(django_user_model, "analyst", "analyst")
+
+
+@pytest.fixture
+def lawyer(db, django_user_model):
+    return _make_user(django_user_model, "lawyer", "lawyer", is_staff=True)
+
+
+@pytest.fixture
+def legal_user(lawyer):
+    """The user who does the department's legal work (alias of ``lawyer``)."""
+    return lawyer
+
+
+@pytest.fixture
+def executive(db, django_user_model):
+    return _make_user(django_user_model, "executive", "executive")
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return _make_user(django_user_model, "admin", "admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db, django_user_model):
+    """An active account with no usable role: deactivated staff, or a stranger."""
+    return _make_user(django_user_model, "outsider", "analyst", is_active=False)
+
+
+@pytest.fixture
+def role_users(analyst, lawyer, executive, admin_user):
+    return {"analyst": analyst, "lawyer": lawyer, "executive": executive, "admin": admin_user}
+
+
+def _client_for(client_class, user):
+    c = client_class()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def analyst_client(analyst):
+    from django.test import Client
+
+    return _client_for(Client, analyst)
+
+
+@pytest.fixture
+def lawyer_client(lawyer):
+    from django.test import Client
+
+    return _client_for(Client, lawyer)
+
+
+@pytest.fixture
+def executive_client(executive):
+    from django.test import Client
+
+    return _client_for(Client, executive)
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    from django.test import Client
+
+    return _client_for(Client, admin_user)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
