@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Owners on the public pages switch language too, so this one view needs no login.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
@@ -12,4 +15,5 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    # Development only: uploaded files, still behind the login (LoginRequiredMiddleware).
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
