@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.fields import EncryptedTextField
 from cases.models.monitoring import Agency, ContentItem, MonitoredAccount, Platform
@@ -30,7 +31,7 @@ class PlatformComplaint(models.Model):
         IN_REVIEW = "in_review", _("In review")
         ACTIONED = "actioned", _("Actioned")
         REJECTED = "rejected", _("Rejected")
-        NEED_INFO = "need_info", _("More information needed")
+        NEED_INFO = "need_info", pgettext_lazy("platform complaint", "More information needed")
         COUNTER_NOTICED = "counter_noticed", _("Counter-notice received")
         KEPT = "kept", _("Measure kept")
         RESTORED = "restored", _("Content restored")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.fields import EncryptedTextField, mask_email, mask_name, mask_phone
 from cases.models.monitoring import ContentItem
@@ -21,7 +22,7 @@ class AssistanceRequest(models.Model):
 
     class HelpType(models.TextChoices):
         EVIDENCE_GUIDANCE = "evidence_guidance", _("Evidence guidance")
-        LAWYER_LETTER = "lawyer_letter", _("Lawyer letter")
+        LAWYER_LETTER = "lawyer_letter", pgettext_lazy("help type", "Lawyer letter")
         LITIGATION_SUPPORT = "litigation_support", _("Litigation support")
         COMPLAINT_HELP = "complaint_help", _("Help with platform complaints")
         POLICE_HELP = "police_help", _("Help reporting to the police")

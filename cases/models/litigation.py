@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models.monitoring import Agency, Campaign, ContentItem, MonitoredAccount, Platform
 from cases.normalize import CASE_NUMBER_RE
@@ -58,7 +59,7 @@ class Lawsuit(models.Model):
         HEARING = "hearing", _("Hearing")
         JUDGED_FIRST = "judged_first", _("First-instance judgment")
         MEDIATED = "mediated", _("Closed by mediation")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("lawsuit stage", "Withdrawn")
         APPEAL_WINDOW = "appeal_window", _("Appeal period")
         APPEAL = "appeal", _("Second instance")
         JUDGED_SECOND = "judged_second", _("Second-instance judgment")
@@ -67,15 +68,15 @@ class Lawsuit(models.Model):
         ENFORCING = "enforcing", _("Enforcement applied for")
         ENFORCED = "enforced", _("Enforcement completed")
         SUSPENDED = "suspended", _("Enforcement terminated without full performance")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("lawsuit stage", "Closed")
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("lawsuit outcome", "Pending")
         WON = "won", _("Won")
         PARTLY_WON = "partly_won", _("Partly won")
         LOST = "lost", _("Lost")
         MEDIATED = "mediated", _("Mediated settlement")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("lawsuit outcome", "Withdrawn")
         REJECTED = "rejected", _("Not accepted")
 
     St = Stage
@@ -234,7 +235,7 @@ class LawsuitParty(models.Model):
         PERSON = "person", _("Disclosed person")
 
     lawsuit = models.ForeignKey(Lawsuit, on_delete=models.CASCADE, related_name="parties", verbose_name=_("lawsuit"))
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    role = models.CharField(pgettext_lazy("lawsuit party", "role"), max_length=16, choices=Role.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     monitored_account = models.ForeignKey(
         MonitoredAccount,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.normalize import normalize_url
@@ -116,7 +116,7 @@ class MonitoredAccount(models.Model):
 
     class WatchStatus(models.TextChoices):
         NOT_WATCHED = "not_watched", _("Not watched")
-        WATCHING = "watching", _("Watching")
+        WATCHING = "watching", pgettext_lazy("account watch status", "Watching")
         KEY = "key", _("Key account")
         ARCHIVED = "archived", _("Archived")
 
@@ -302,7 +302,7 @@ class ContentItem(models.Model):
         FIXED = "fixed", _("Evidence fixed")
         ACTING = "acting", _("Action under way")
         REMOVED = "removed", _("Removed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("content triage state", "Closed")
 
     class LiveStatus(models.TextChoices):
         LIVE = "live", _("Online")
