@@ -1,6 +1,18 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet):
+    def for_user(self, user) -> "UserQuerySet":
+        from accounts import permissions  # permissions imports this module
+
+        return self.all() if permissions.can_view(user, self.model) else self.none()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class User(AbstractUser):
@@ -21,6 +33,8 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -28,6 +42,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role__in=["analyst", "lawyer", "executive", "admin"]),
                 name="accounts_user_role_valid",
+                violation_error_message=_("Choose one of the roles."),
             ),
         ]
 

@@ -33,7 +33,7 @@ AREA: dict[str, str] = {
     "cases.custodyevent": "evidence",
     "cases.platformcomplaint": "actions",
     "cases.lawyerletter": "actions",
-    "cases.identitydisclosure": "actions",
+    "cases.identitydisclosure": "identity",
     "cases.lawsuit": "litigation",
     "cases.lawsuitparty": "litigation",
     "cases.lawsuitclaim": "litigation",
@@ -54,6 +54,8 @@ CAN_VIEW: dict[str, frozenset[str]] = {
     "actions": STAFF_ROLES,
     "litigation": STAFF_ROLES,
     "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    # Who holds an account (name, contact, address) is personal data: lawyers only.
+    "identity": frozenset({Role.LAWYER, Role.ADMIN}),
     "audit": frozenset({Role.ADMIN}),
 }
 
@@ -65,6 +67,7 @@ CAN_EDIT: dict[str, frozenset[str]] = {
     "actions": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
     "litigation": frozenset({Role.LAWYER, Role.ADMIN}),
     "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
+    "identity": frozenset({Role.LAWYER, Role.ADMIN}),
     "audit": frozenset(),
 }
 

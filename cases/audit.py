@@ -73,10 +73,26 @@ def audit_context(
         _current.reset(token)
 
 
+def _settings_in_force(connection: Any, values: tuple[str, str, str, str]) -> bool:
+    """Tell whether the session settings last pushed on this connection are still ``values``.
+
+    PostgreSQL undoes a set_config() made inside a transaction or savepoint that rolls back,
+    so a cached value is trusted only while nothing may have undone it. Settings made outside a
+    transaction last for the session. Settings made inside one are trusted while Django's
+    ``run_on_commit`` list is the same object: Django replaces that list on every commit,
+    rollback and savepoint rollback (after a commit this costs one needless set_config).
+    """
+    cached = getattr(connection, "_legalcases_audit", None)
+    if cached is None or cached[0] != values:
+        return False
+    transaction_marker = cached[1]
+    return transaction_marker is None or transaction_marker is connection.run_on_commit
+
+
 def apply_context(connection: Any = default_connection, cursor: Any = None) -> None:
     """Push the current audit context into the connection's session settings if it changed."""
     values = current_context().as_settings()
-    if getattr(connection, "_legalcases_audit", None) == values:
+    if _settings_in_force(connection, values):
         return
     sql = (
         "SELECT set_config('legalcases.actor_id', %s, false), set_config('legalcases.actor_type', %s, false), "
@@ -87,7 +103,13 @@ def apply_context(connection: Any = default_connection, cursor: Any = None) -> N
             own_cursor.execute(sql, values)
     else:
         cursor.execute(sql, values)
-    connection._legalcases_audit = values
+    if connection.in_atomic_block:
+        connection._legalcases_audit = (values, connection.run_on_commit)
+    elif connection.get_autocommit():
+        connection._legalcases_audit = (values, None)
+    else:
+        # Manual transaction management: nothing tells us about a rollback, so set it every time.
+        connection._legalcases_audit = None
 
 
 def _execute_wrapper(execute, sql, params, many, context):

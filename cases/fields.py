@@ -29,6 +29,29 @@ def encrypt(value: str) -> str:
     return PREFIX + fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
 
+UNDECRYPTABLE = "[undecryptable]"
+
+
+class Decrypted(str):
+    """Plain text read from (or just written to) the database, remembering its ciphertext.
+
+    Saving it again writes the same ciphertext back. Fernet is randomised, so re-encrypting an
+    unchanged value would make every save look like a change of personal data in the audit
+    trail, and a value that could not be decrypted would be overwritten with the placeholder.
+    Any edit (a new str) is encrypted afresh.
+    """
+
+    ciphertext: str | None
+
+    def __new__(cls, plain: str, ciphertext: str | None) -> Decrypted:
+        obj = super().__new__(cls, plain)
+        obj.ciphertext = ciphertext
+        return obj
+
+    def __reduce__(self):
+        return (Decrypted, (str(self), self.ciphertext))
+
+
 def decrypt(value: str) -> str:
     if not value.startswith(PREFIX):
         return value
@@ -36,7 +59,7 @@ def decrypt(value: str) -> str:
         return fernet().decrypt(value[len(PREFIX) :].encode("ascii")).decode("utf-8")
     except InvalidToken:
         # A key was dropped before rotation finished: say so instead of showing ciphertext.
-        return "[undecryptable]"
+        return UNDECRYPTABLE
 
 
 def rotate(value: str) -> str:
@@ -58,35 +81,63 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return decrypt(value)
+        return Decrypted(decrypt(value), value if value.startswith(PREFIX) else None)
 
     def to_python(self, value):
-        if isinstance(value, str):
-            return decrypt(value)
+        if isinstance(value, Decrypted) or not isinstance(value, str) or not value.startswith(PREFIX):
+            return value
+        plain = decrypt(value)
+        # Text that merely looks like ciphertext (someone typed "enc1:…") is plain text to encrypt.
+        return value if plain == UNDECRYPTABLE else Decrypted(plain, value)
+
+    def save_form_data(self, instance, data):
+        # A form posts every field back; an unchanged value keeps its stored ciphertext
+        # (and an undecryptable one is not replaced by the placeholder the form showed).
+        current = getattr(instance, self.attname, None)
+        if isinstance(current, Decrypted) and current == data:
+            return
+        super().save_form_data(instance, data)
+
+    def pre_save(self, model_instance, add):
+        # Encrypt once per new value and keep the result on the instance, so saving the same
+        # instance twice writes the same ciphertext (no phantom change in the audit trail).
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str) and value and getattr(value, "ciphertext", None) is None:
+            value = Decrypted(value, encrypt(value))
+            setattr(model_instance, self.attname, value)
         return value
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
+        if isinstance(value, Decrypted) and value.ciphertext:
+            return value.ciphertext
         return encrypt(str(value))
 
 
 def mask_phone(phone: str) -> str:
-    """Return 138****5678 for 13812345678."""
-    digits = phone.strip()
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    keep_head = 3 if len(digits) >= 8 else 1
-    return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+    """Return 138****5678 for 13812345678.
+
+    At least four characters are always hidden, so a short number is never shown whole;
+    the visible part is the last four and, for long numbers, the first three.
+    """
+    phone = phone.strip()
+    hidden = max(4, len(phone) - 7)
+    if len(phone) <= hidden:
+        return "*" * len(phone)
+    shown = len(phone) - hidden
+    tail = min(4, shown)
+    head = shown - tail
+    return phone[:head] + "*" * hidden + phone[len(phone) - tail :]
 
 
 def mask_name(name: str) -> str:
-    """Return 张* for 张三, 张** for 张三丰, J*** for John."""
+    """Return 张* for 张三, 张** for 张三丰, J*** for John, and * for a one-character name."""
     name = name.strip()
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
+    if len(name) <= 1:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)
 
 
 def mask_email(email: str) -> str:

@@ -16,12 +16,27 @@ TRACKING_PARAMS = frozenset(
 )
 
 
+def _is_tracking(key: str) -> bool:
+    key = key.lower()
+    return key in TRACKING_PARAMS or key.startswith("utm_")
+
+
+def _normalize_path(path: str) -> str:
+    # Decode then re-encode so encoded and raw Chinese give the same result. "%" is not
+    # "safe": a literal percent must stay %25, or a second pass would decode it (not idempotent).
+    # An encoded slash is kept encoded: decoding it would change which resource is meant.
+    pieces = re.split(r"%2[fF]", path)
+    return "%2F".join(quote(unquote(piece), safe="/:@!$&'()*+,;=-._~") for piece in pieces)
+
+
 def normalize_url(url: str) -> str:
     """Return one spelling for one address: lower-case https host, no fragment,
     no tracking parameters, sorted query, no trailing slash, Chinese percent-encoded.
     """
     url = url.strip()
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+    if url.startswith("//"):
+        url = "https:" + url
+    elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
         url = "https://" + url
     parts = urlsplit(url)
     scheme = "https" if parts.scheme.lower() in {"http", "https"} else parts.scheme.lower()
@@ -34,21 +49,32 @@ def normalize_url(url: str) -> str:
         host = host[4:]
     if host.startswith("m.") and host.count(".") >= 2:
         host = host[2:]
-    port = parts.port
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=-._~") or "/"
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal: urlsplit took the brackets off.
+    try:
+        port = parts.port
+    except ValueError:
+        # Not a port number: keep what was written so URL validation rejects it, rather than crash here.
+        port_text = parts.netloc.rpartition(":")[2]
+        netloc = f"{host}:{port_text}"
+    else:
+        netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = _normalize_path(parts.path) or "/"
     if len(path) > 1:
         path = path.rstrip("/")
     query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(key)
     ]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query), quote_via=quote), ""))
 
 
 # (2025)京0491民初12345号 — year, court code, type code, serial number (关于人民法院案件案号的若干规定).
-CASE_TYPE_CODES = ("民初", "民终", "民申", "民再", "民特", "执恢", "执异", "执", "刑初", "刑终", "刑自", "行保", "证保", "财保")
+CASE_TYPE_CODES = (
+    "民初", "民终", "民申", "民再", "民特", "民监", "民辖终", "民辖",
+    "执恢", "执异", "执复", "执监", "执保", "执",
+    "刑初", "刑终", "刑自", "刑申",
+    "行初", "行终", "行保", "证保", "财保",
+)  # fmt: skip
 CASE_NUMBER_RE = re.compile(
     r"^[(（](?P<year>(19|20)\d{2})[)）]"
     r"(?P<court>[\u4e00-\u9fff]{1,3}\d{0,4})"

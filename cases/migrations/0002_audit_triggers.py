@@ -7,6 +7,8 @@ from cases.audit import DROP_FUNCTIONS_SQL, FUNCTIONS_SQL, append_only_sql, trac
 # Every table whose writes are audited, with the columns whose values are masked in the diff.
 TRACKED = [
     ("accounts_user", "accounts.user", ("password",)),
+    ("accounts_user_groups", "accounts.user_groups", ()),
+    ("accounts_user_user_permissions", "accounts.user_user_permissions", ()),
     ("cases_platform", "cases.platform", ()),
     ("cases_agency", "cases.agency", ()),
     ("cases_monitoredaccount", "cases.monitoredaccount", ()),
@@ -36,7 +38,11 @@ TRACKED = [
     (
         "cases_assistancerequest",
         "cases.assistancerequest",
-        ("owner_name", "owner_phone", "owner_email", "phone_digest", "token_digest"),
+        # Contact data, and free text or links an owner wrote, never enter the audit trail.
+        (
+            "owner_name", "owner_phone", "owner_email", "phone_digest", "token_digest",
+            "description", "city", "vin_last6", "content_links",
+        ),
     ),
     ("cases_assistancerequest_content_items", "cases.assistancerequest_content_items", ()),
     ("cases_consentrecord", "cases.consentrecord", ()),

@@ -291,6 +291,9 @@ class LawyerLetter(models.Model):
         recipient = self.recipient_name or self.recipient_account or self.recipient_agency
         return _("Letter to %(recipient)s") % {"recipient": recipient}
 
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
 
 
 class IdentityDisclosure(models.Model):

@@ -201,11 +201,14 @@ class ConsentRecord(models.Model):
         ordering = ("-granted_at",)
         constraints = [
             models.CheckConstraint(
-                condition=~Q(purposes=[]), name="cases_consentrecord_has_purpose"
+                condition=~Q(purposes=[]),
+                name="cases_consentrecord_has_purpose",
+                violation_error_message=_("A consent names at least one purpose."),
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("granted_at")),
                 name="cases_consentrecord_withdrawn_after_granted",
+                violation_error_message=_("A consent cannot be withdrawn before it was given."),
             ),
         ]
 

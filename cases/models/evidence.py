@@ -213,9 +213,15 @@ class CustodyEvent(models.Model):
         ordering = ("evidence", "sequence")
         constraints = [
             # One chain per evidence, no forks: each position is taken once.
-            models.UniqueConstraint(fields=["evidence", "sequence"], name="cases_custodyevent_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["evidence", "sequence"],
+                name="cases_custodyevent_sequence_unique",
+                violation_error_message=_("This link of the chain of custody already exists."),
+            ),
             models.CheckConstraint(
-                condition=Q(hash__regex=r"^[0-9a-f]{64}$"), name="cases_custodyevent_hash_format"
+                condition=Q(hash__regex=r"^[0-9a-f]{64}$"),
+                name="cases_custodyevent_hash_format",
+                violation_error_message=_("A SHA-256 is 64 lower-case hexadecimal characters."),
             ),
         ]
 

@@ -188,7 +188,9 @@ class MonitoredAccount(models.Model):
                 violation_error_message=_("This platform already has an account with this user ID."),
             ),
             models.CheckConstraint(
-                condition=Q(risk_score__lte=100), name="cases_monitoredaccount_risk_score_range"
+                condition=Q(risk_score__lte=100),
+                name="cases_monitoredaccount_risk_score_range",
+                violation_error_message=_("The risk score runs from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=Q(last_seen_at__gte=F("first_seen_at")),
@@ -398,10 +400,15 @@ class ContentItem(models.Model):
                 name="cases_contentitem_platform_url_unique",
                 violation_error_message=_("This platform already has an item with this URL."),
             ),
-            models.CheckConstraint(condition=Q(severity__lte=5), name="cases_contentitem_severity_range"),
+            models.CheckConstraint(
+                condition=Q(severity__lte=5),
+                name="cases_contentitem_severity_range",
+                violation_error_message=_("Severity runs from 0 to 5."),
+            ),
             models.CheckConstraint(
                 condition=Q(assessed_at__isnull=True) | ~Q(conclusion=""),
                 name="cases_contentitem_assessed_has_conclusion",
+                violation_error_message=_("An assessed item needs the conclusion of its assessment."),
             ),
         ]
         indexes = [
@@ -568,7 +575,9 @@ class Assessment(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(severity__gte=1, severity__lte=5), name="cases_assessment_severity_range"
+                condition=Q(severity__gte=1, severity__lte=5),
+                name="cases_assessment_severity_range",
+                violation_error_message=_("Severity runs from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(estimated_loss__isnull=True) | Q(estimated_loss__gte=0),
