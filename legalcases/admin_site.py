@@ -1,0 +1,61 @@
+"""The admin site: titles, and the role gate that ``accounts.permissions`` decides.
+
+We keep Django's default site (``admin.site``, which ``legalcases/urls.py`` mounts and any
+third-party app registers with) and configure it here rather than replacing it: replacing the
+default site means naming a custom ``AdminConfig`` in ``INSTALLED_APPS``.
+"""
+
+from __future__ import annotations
+
+from types import MethodType
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+
+
+class RoleAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete that also answers people filling in a form they may edit.
+
+    Django asks whether the user may view the *target* model's admin. A lawyer editing a
+    lawsuit must pick its responsible lawyer from the users, yet may not browse the users
+    admin (nor list users). The suggestions then are what the field accepts anyway, as a plain
+    select would list them: each one's name, nothing else.
+    """
+
+    def has_perm(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_perm(request, obj) or self._filling_editable_form(request)
+
+    def _filling_editable_form(self, request: HttpRequest) -> bool:
+        return permissions.can_use_admin(request.user) and permissions.can_edit(request.user, self.source_field.model)
+
+    def get_queryset(self) -> QuerySet:
+        if super().has_perm(self.request):
+            return super().get_queryset()
+        model = self.source_field.remote_field.model
+        queryset = model._default_manager.complex_filter(self.source_field.get_limit_choices_to())
+        queryset = queryset.order_by(*(self.model_admin.get_ordering(self.request) or ["pk"]))
+        queryset, may_have_duplicates = self.model_admin.get_search_results(self.request, queryset, self.term)
+        return queryset.distinct() if may_have_duplicates else queryset
+
+
+def _has_permission(site: AdminSite, request: HttpRequest) -> bool:
+    # Django's gate (active staff) and ours: only roles allowed to use the admin.
+    return AdminSite.has_permission(site, request) and permissions.can_use_admin(request.user)
+
+
+def _autocomplete_view(site: AdminSite, request: HttpRequest) -> HttpResponse:
+    return RoleAutocompleteJsonView.as_view(admin_site=site)(request)
+
+
+def configure_default_site(site: AdminSite) -> None:
+    """Give the site its titles and put the role checks in front of it."""
+    site.site_header = _("LegalCases legal case management")
+    site.site_title = _("LegalCases admin")
+    site.index_title = _("Records administration")
+    site.has_permission = MethodType(_has_permission, site)
+    site.autocomplete_view = MethodType(_autocomplete_view, site)
