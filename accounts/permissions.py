@@ -42,6 +42,8 @@ AREA: dict[str, str] = {
     "cases.deadline": "litigation",
     "cases.assistancerequest": "assistance",
     "cases.consentrecord": "assistance",
+    "cases.importjob": "monitoring",
+    "cases.statechange": "history",
     "cases.auditevent": "audit",
 }
 
@@ -56,6 +58,8 @@ CAN_VIEW: dict[str, frozenset[str]] = {
     "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
     # Who holds an account (name, contact, address) is personal data: lawyers only.
     "identity": frozenset({Role.LAWYER, Role.ADMIN}),
+    # Workflow timelines: who moved what, when and why. Written by services only.
+    "history": STAFF_ROLES,
     "audit": frozenset({Role.ADMIN}),
 }
 
@@ -68,11 +72,14 @@ CAN_EDIT: dict[str, frozenset[str]] = {
     "litigation": frozenset({Role.LAWYER, Role.ADMIN}),
     "assistance": frozenset({Role.ANALYST, Role.LAWYER, Role.ADMIN}),
     "identity": frozenset({Role.LAWYER, Role.ADMIN}),
+    "history": frozenset(),
     "audit": frozenset(),
 }
 
 # Who sees owners' contact details unmasked (every such read is audited).
 CAN_SEE_PERSONAL_DATA = frozenset({Role.LAWYER, Role.ADMIN})
+# Who may sign off a serious escalation (the second person before any action).
+CAN_SIGN_OFF = frozenset({Role.LAWYER, Role.ADMIN})
 # Who reaches the Django admin site.
 CAN_USE_ADMIN = frozenset({Role.LAWYER, Role.ADMIN})
 # Who sees the executive dashboard.
@@ -100,6 +107,10 @@ def can_edit(user: Any, model: type[Model] | Model) -> bool:
 
 def can_see_personal_data(user: Any) -> bool:
     return role_of(user) in CAN_SEE_PERSONAL_DATA
+
+
+def can_sign_off(user: Any) -> bool:
+    return role_of(user) in CAN_SIGN_OFF
 
 
 def can_use_admin(user: Any) -> bool:

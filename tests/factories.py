@@ -270,3 +270,22 @@ class AuditEventFactory(DjangoModelFactory):
     action = m.AuditEvent.Action.VIEW
     object_type = "cases.assistancerequest"
     object_id = "1"
+
+
+class ImportJobFactory(DjangoModelFactory):
+    class Meta:
+        model = m.ImportJob
+
+    source = m.ImportJob.Source.FILE
+    original_name = "舆情导出.csv"
+
+
+class StateChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = m.StateChange
+
+    object_type = "cases.contentitem"
+    object_id = 1
+    field = "triage_state"
+    from_state = "new"
+    to_state = "pending"

@@ -2,8 +2,9 @@
 
 from cases.models.actions import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
 from cases.models.assistance import AssistanceRequest, ConsentRecord
-from cases.models.audit import AuditEvent
+from cases.models.audit import AuditEvent, StateChange
 from cases.models.evidence import CustodyEvent, Evidence
+from cases.models.intake import ImportJob
 from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
 from cases.models.monitoring import Agency, Assessment, Campaign, ContentItem, MonitoredAccount, Platform
 
@@ -20,6 +21,7 @@ __all__ = [
     "Evidence",
     "Hearing",
     "IdentityDisclosure",
+    "ImportJob",
     "Lawsuit",
     "LawsuitClaim",
     "LawsuitParty",
@@ -29,4 +31,5 @@ __all__ = [
     "PlatformComplaint",
     "Proceeding",
     "Rebuttal",
+    "StateChange",
 ]

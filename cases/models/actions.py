@@ -47,6 +47,7 @@ class PlatformComplaint(models.Model):
         BAN = "ban", _("Account banned")
         NONE = "none", _("No measure")
 
+    STATE_FIELD = "status"
     S = Status
     # Allowed moves (DESIGN.md §3); services enforce them.
     TRANSITIONS: dict[str, set[str]] = {
@@ -196,6 +197,7 @@ class LawyerLetter(models.Model):
         REFUSED = "refused", _("Refused")
         NO_RESPONSE = "no_response", _("No response")
 
+    STATE_FIELD = "status"
     S = Status
     TRANSITIONS: dict[str, set[str]] = {
         S.DRAFT: {S.ISSUED},

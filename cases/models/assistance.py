@@ -45,6 +45,7 @@ class AssistanceRequest(models.Model):
         SUABLE = "suable", _("Suable")
         NOT_SUABLE = "not_suable", _("Not suable")
 
+    STATE_FIELD = "status"
     S = Status
     # Allowed moves (DESIGN.md §3). Any state may also move to WITHDRAWN.
     TRANSITIONS: dict[str, set[str]] = {

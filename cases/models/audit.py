@@ -63,3 +63,39 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}#{self.object_id}"
+
+
+class StateChange(models.Model):
+    """One move of a workflow state (an item's triage state, a suit's stage, …): who, when and why.
+
+    Written by the workflow services only; the timeline on each detail page reads it.
+    """
+
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.BigIntegerField(_("object ID"))
+    field = models.CharField(_("field"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=32)
+    to_state = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        indexes = [
+            # Timeline of one object on its detail page, oldest first.
+            models.Index(fields=["object_type", "object_id", "at"], name="cases_statechange_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id} {self.from_state} → {self.to_state}"

@@ -79,6 +79,7 @@ class Lawsuit(models.Model):
         WITHDRAWN = "withdrawn", pgettext_lazy("lawsuit outcome", "Withdrawn")
         REJECTED = "rejected", _("Not accepted")
 
+    STATE_FIELD = "stage"
     St = Stage
     # Allowed moves of the lawsuit state machine (DESIGN.md §3); services enforce them.
     TRANSITIONS: dict[str, set[str]] = {

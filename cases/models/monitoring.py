@@ -311,6 +311,7 @@ class ContentItem(models.Model):
         DELETED = "deleted", _("Deleted")
         UNKNOWN = "unknown", _("Unknown")
 
+    STATE_FIELD = "triage_state"
     S = TriageState
     # Allowed moves of the triage state machine (DESIGN.md §3); services enforce them.
     TRANSITIONS: dict[str, set[str]] = {

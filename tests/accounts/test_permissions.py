@@ -91,6 +91,8 @@ def _one_of_each() -> None:
     f.HearingFactory(proceeding=f.ProceedingFactory(lawsuit=lawsuit))
     f.DeadlineFactory(lawsuit=lawsuit)
     f.ConsentRecordFactory()
+    f.ImportJobFactory()
+    f.StateChangeFactory()
 
 
 @pytest.fixture

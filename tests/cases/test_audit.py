@@ -370,7 +370,7 @@ def test_users_are_never_deleted(analyst):
 
 # --- every table is covered ----------------------------------------------------------------------
 
-APPEND_ONLY = {"cases_auditevent", "cases_custodyevent"}
+APPEND_ONLY = {"cases_auditevent", "cases_custodyevent", "cases_statechange"}
 
 
 def _audited_tables() -> list[tuple[str, str]]:
