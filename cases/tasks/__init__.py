@@ -1,0 +1,3 @@
+"""Celery tasks of the cases app, one module per concept. Tasks take primary keys and call one service."""
+
+from cases.tasks import campaigns, intake  # noqa: F401  (registers the tasks)

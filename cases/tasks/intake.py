@@ -1,0 +1,1 @@
+"""Intake tasks: run import jobs."""
