@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("dashboard/", TemplateView.as_view(template_name="placeholder.html"), name="dashboard"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
 ]

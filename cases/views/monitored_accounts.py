@@ -1,11 +1,51 @@
-"""Placeholder views: replaced by the helper that owns this module."""
+"""Staff pages for monitored accounts: the list by risk and the account page."""
 
-from django.views.generic import TemplateView
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.views.generic import DetailView
+
+from accounts.permissions import RoleRequiredMixin
+from cases.filters import MonitoredAccountFilter
+from cases.models import MonitoredAccount
+from cases.selectors.monitoring import (
+    ACCOUNT_RECENT_ITEMS,
+    monitored_account_detail_queryset,
+    monitored_account_lawsuits,
+    monitored_account_list,
+    monitored_account_recent_items,
+)
+from cases.views.listing import FilteredListView
 
 
-class MonitoredAccountListView(TemplateView):
-    template_name = "placeholder.html"
+class MonitoredAccountListView(FilteredListView):
+    """Accounts ranked by risk score; any staff role."""
+
+    permission_model = MonitoredAccount
+    filterset_class = MonitoredAccountFilter
+    template_name = "cases/monitoredaccount_list.html"
+    primary_filters = ("q", "platform", "watch_status", "risk_level")
+
+    def base_queryset(self) -> QuerySet:
+        return monitored_account_list(user=self.request.user)
 
 
-class MonitoredAccountDetailView(TemplateView):
-    template_name = "placeholder.html"
+class MonitoredAccountDetailView(RoleRequiredMixin, DetailView):
+    """One account: facts, agency, latest items, campaigns, suits and identity disclosures."""
+
+    permission_model = MonitoredAccount
+    template_name = "cases/monitoredaccount_detail.html"
+    context_object_name = "account"
+
+    def get_queryset(self) -> QuerySet:
+        return monitored_account_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, account = self.request.user, self.object
+        context["recent_items"] = monitored_account_recent_items(user=user, account=account)
+        context["recent_limit"] = ACCOUNT_RECENT_ITEMS
+        context["lawsuits"] = monitored_account_lawsuits(user=user, account=account)
+        return context

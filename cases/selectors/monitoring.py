@@ -1,0 +1,124 @@
+"""Reads for the monitoring pages: content items, the triage queue and monitored accounts.
+
+Every function starts from ``Model.objects.for_user(user)``; list orderings are the ones
+the models' indexes serve (named next to each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from cases.filters import ContentItemFilter, MonitoredAccountFilter, StaffFilterSet
+from cases.models import (
+    Assessment,
+    Campaign,
+    ContentItem,
+    Evidence,
+    IdentityDisclosure,
+    Lawsuit,
+    LawyerLetter,
+    MonitoredAccount,
+    PlatformComplaint,
+)
+
+# How many of an account's items its page shows (newest first); the full list is a link.
+ACCOUNT_RECENT_ITEMS = 20
+
+
+def narrow(
+    filterset_class: type[StaffFilterSet], qs: QuerySet, filters: Mapping[str, Any] | None, user: Any
+) -> QuerySet:
+    """Apply a FilterSet to ``qs`` when filter values are given; invalid values give no rows."""
+    if filters is None:
+        return qs
+    return filterset_class(filters, queryset=qs, user=user).qs
+
+
+def content_item_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Return the items the user may see, newest first (index cases_item_published_idx)."""
+    qs = ContentItem.objects.for_user(user).select_related("platform", "account").order_by("-published_at", "id")
+    return narrow(ContentItemFilter, qs, filters, user)
+
+
+def triage_queue(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Return items waiting for assessment, most severe and widest reach first (cases_item_queue_idx)."""
+    qs = ContentItem.objects.for_user(user).triage_queue().select_related("platform", "account")
+    return narrow(ContentItemFilter, qs, filters, user)
+
+
+def content_item_detail_queryset(*, user: Any) -> QuerySet:
+    """Return items with everything their page shows, fetched in a fixed number of queries."""
+    return (
+        ContentItem.objects.for_user(user)
+        .select_related("platform", "account", "account__platform", "account__agency", "campaign")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.for_user(user)
+                .select_related("assessor", "reviewer")
+                .order_by("-created_at"),
+            ),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.for_user(user).current().select_related("fixed_by").order_by("-created_at"),
+            ),
+            Prefetch(
+                "complaints",
+                queryset=PlatformComplaint.objects.for_user(user).select_related("platform").order_by("-created_at"),
+            ),
+            Prefetch(
+                "letters",
+                queryset=LawyerLetter.objects.for_user(user)
+                .select_related("recipient_account", "recipient_agency")
+                .order_by("-created_at"),
+            ),
+            Prefetch("lawsuits", queryset=Lawsuit.objects.for_user(user).order_by("-created_at")),
+        )
+    )
+
+
+def monitored_account_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """Return accounts by risk, highest first (cases_macct_risk_idx serves the monitored ones)."""
+    qs = MonitoredAccount.objects.for_user(user).select_related("platform", "agency").order_by("-risk_score", "id")
+    return narrow(MonitoredAccountFilter, qs, filters, user)
+
+
+def monitored_account_detail_queryset(*, user: Any) -> QuerySet:
+    """Return accounts with their agency, campaigns and disclosures prefetched."""
+    return (
+        MonitoredAccount.objects.for_user(user)
+        .select_related("platform", "agency")
+        .prefetch_related(
+            Prefetch("campaigns", queryset=Campaign.objects.for_user(user).order_by("-created_at")),
+            Prefetch(
+                "disclosures",
+                queryset=IdentityDisclosure.objects.for_user(user).select_related("lawsuit").order_by("-requested_at"),
+            ),
+        )
+    )
+
+
+def monitored_account_recent_items(
+    *, user: Any, account: MonitoredAccount, limit: int = ACCOUNT_RECENT_ITEMS
+) -> list[ContentItem]:
+    """Return the account's newest items, at most ``limit`` (index cases_item_account_idx)."""
+    return list(
+        ContentItem.objects.for_user(user)
+        .filter(account=account)
+        .select_related("platform")
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def monitored_account_lawsuits(*, user: Any, account: MonitoredAccount) -> list[Lawsuit]:
+    """Return the suits in which the account is a party (index cases_party_account_idx)."""
+    return list(
+        Lawsuit.objects.for_user(user)
+        .filter(parties__monitored_account=account)
+        .select_related("lawyer")
+        .distinct()
+        .order_by("-created_at")
+    )

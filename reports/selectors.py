@@ -1,0 +1,147 @@
+"""Executive KPIs: the headline figures, computed here and only here (STYLE.md §11).
+
+docs/metrics.md defines every figure; the dashboard and the API's ``stats/summary`` show
+these same numbers. Each table is read once, with one ``COUNT(*) FILTER (WHERE …)`` per
+figure, so the whole set costs five queries however many figures there are.
+
+The conditions below restate the QuerySet methods in ``cases/querysets.py`` as ``Q``
+objects (an aggregate's ``filter=`` needs a ``Q``); tests/reports/test_selectors.py
+checks that each one still counts exactly what its QuerySet method selects.
+
+Figures are department-wide counts without personal data: executives see them although
+``for_user()`` hides owners' requests from them. Callers check
+``accounts.permissions.can_view_dashboard`` first.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from cases.filters import local_day_end, local_day_start
+from cases.models import (
+    Assessment,
+    AssistanceRequest,
+    ContentItem,
+    Lawsuit,
+    MonitoredAccount,
+    PlatformComplaint,
+)
+
+HELP_TYPES_SHOWN = (
+    AssistanceRequest.HelpType.EVIDENCE_GUIDANCE,
+    AssistanceRequest.HelpType.LAWYER_LETTER,
+    AssistanceRequest.HelpType.LITIGATION_SUPPORT,
+)
+# Outcomes counted as a win (a partial win still ends with a judgment in our favour).
+WON_OUTCOMES = (Lawsuit.Outcome.WON, Lawsuit.Outcome.PARTLY_WON)
+
+# The QuerySet methods' conditions (see the module docstring).
+ASSESSED = Q(assessed_at__isnull=False)  # ContentItemQuerySet.assessed()
+INFRINGING = Q(conclusion__in=Assessment.INFRINGING)  # ContentItemQuerySet.infringing()
+REMOVED = Q(triage_state=ContentItem.TriageState.REMOVED)
+MONITORED = Q(watch_status__in=MonitoredAccount.MONITORED_STATUSES)  # MonitoredAccountQuerySet.monitored()
+FILED = ~Q(stage=Lawsuit.Stage.PREPARING)  # LawsuitQuerySet.filed()
+BY_COMPANY = Q(our_role=Lawsuit.OurRole.PLAINTIFF)  # LawsuitQuerySet.by_company()
+SUPPORTING_OWNERS = Q(our_role=Lawsuit.OurRole.SUPPORTING_OWNER)  # LawsuitQuerySet.supporting_owners()
+WON = Q(outcome__in=WON_OUTCOMES)
+WITH_EVIDENCE = Q(has_evidence=True)  # AssistanceRequestQuerySet.with_evidence()
+SUABLE = Q(eligibility=AssistanceRequest.Eligibility.SUABLE)  # AssistanceRequestQuerySet.suable()
+
+
+def asking_for(help_type: str) -> Q:
+    """AssistanceRequestQuerySet.asking_for(help_type)."""
+    return Q(help_types__contains=[help_type])
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of local calendar days; a missing end is open."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    def on_datetime(self, field: str) -> Q:
+        """Return the condition "field falls in the period" for a DateTimeField, as an index-friendly range."""
+        q = Q()
+        if self.date_from is not None and (start := local_day_start(self.date_from)) is not None:
+            q &= Q(**{f"{field}__gte": start})
+        if self.date_to is not None:
+            end = local_day_end(self.date_to)
+            q &= Q(**{f"{field}__lt": end}) if end is not None else Q(**{f"{field}__isnull": False})
+        return q
+
+    def on_date(self, field: str) -> Q:
+        """Return the condition "field falls in the period" for a DateField."""
+        q = Q()
+        if self.date_from is not None:
+            q &= Q(**{f"{field}__gte": self.date_from})
+        if self.date_to is not None:
+            q &= Q(**{f"{field}__lte": self.date_to})
+        return q
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def _item_figures(period: Period) -> dict[str, int]:
+    discovered = period.on_datetime("discovered_at")
+    assessed = period.on_datetime("assessed_at")
+    return ContentItem.objects.aggregate(
+        items_total=_count(discovered),
+        items_assessed=_count(ASSESSED & assessed),
+        items_infringing=_count(INFRINGING & assessed),
+        items_removed=_count(REMOVED & discovered),
+    )
+
+
+def _complaint_figures(period: Period) -> dict[str, int]:
+    return PlatformComplaint.objects.aggregate(
+        complaints_submitted=_count(Q(submitted_at__isnull=False) & period.on_datetime("submitted_at"))
+    )
+
+
+def _lawsuit_figures(period: Period) -> dict[str, Any]:
+    filed = FILED & period.on_date("filed_on")
+    won = WON & period.on_date("judgment_on")
+    return Lawsuit.objects.aggregate(
+        suits_filed=_count(filed & BY_COMPANY),
+        suits_supporting_owners=_count(filed & SUPPORTING_OWNERS),
+        suits_won=_count(won),
+        damages_awarded=Coalesce(Sum("damages_awarded", filter=won), Decimal("0")),
+    )
+
+
+def _request_figures(period: Period) -> dict[str, Any]:
+    submitted = period.on_datetime("submitted_at")
+    figures = AssistanceRequest.objects.aggregate(
+        assistance_requests=_count(submitted),
+        requests_with_evidence=_count(WITH_EVIDENCE & submitted),
+        owners_suable=_count(SUABLE & submitted),
+        **{f"help_{help_type}": _count(asking_for(help_type) & submitted) for help_type in HELP_TYPES_SHOWN},
+    )
+    figures["requests_by_help_type"] = {
+        str(help_type): figures.pop(f"help_{help_type}") for help_type in HELP_TYPES_SHOWN
+    }
+    return figures
+
+
+def headline_figures(*, date_from: datetime.date | None, date_to: datetime.date | None) -> dict[str, Any]:
+    """Return every headline figure for the period (both bounds inclusive local days; None = open).
+
+    ``accounts_monitored`` is a current count and ignores the period. Five queries.
+    """
+    period = Period(date_from, date_to)
+    return {
+        **_item_figures(period),
+        "accounts_monitored": MonitoredAccount.objects.filter(MONITORED).count(),
+        **_complaint_figures(period),
+        **_lawsuit_figures(period),
+        **_request_figures(period),
+    }
