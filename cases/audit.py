@@ -209,7 +209,13 @@ DECLARE
     client inet := nullif(current_setting('legalcases.ip', true), '')::inet;
     req text := coalesce(current_setting('legalcases.request_id', true), '');
 BEGIN
-    IF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' AND cardinality(masked) = 0 THEN
+        -- Fast path for the many tables with nothing to mask (bulk imports land here).
+        INSERT INTO cases_auditevent (at, actor_id, actor_type, action, object_type, object_id, diff, ip_address, request_id)
+        SELECT now(), actor, actor_kind, 'create', object_type, n.id::text,
+               to_jsonb(n) - 'created_at' - 'updated_at', client, req
+        FROM new_rows n;
+    ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO cases_auditevent (at, actor_id, actor_type, action, object_type, object_id, diff, ip_address, request_id)
         SELECT now(), actor, actor_kind, 'create', object_type, (to_jsonb(n) ->> 'id'),
                legalcases_audit_mask(to_jsonb(n) - 'created_at' - 'updated_at', masked), client, req
