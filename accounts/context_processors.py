@@ -21,6 +21,10 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("cases:triage", "triage"),
     ("cases:monitored-account", "monitored_accounts"),
     ("cases:content-item", "content"),
+    ("cases:import-job", "content"),
+    ("cases:campaign", "campaigns"),
+    ("cases:evidence", "evidence"),
+    ("cases:deadline", "deadlines"),
     ("cases:lawsuit", "lawsuits"),
     ("cases:assistance-request", "assistance"),
     ("reports:", "dashboard"),
@@ -30,7 +34,7 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def _nav_flags(user: Any) -> dict[str, bool]:
     # Imported here: cases.models imports accounts, and this module loads with the settings.
-    from cases.models import AssistanceRequest, ContentItem, Lawsuit, MonitoredAccount
+    from cases.models import AssistanceRequest, Campaign, ContentItem, Deadline, Evidence, Lawsuit, MonitoredAccount
 
     return {
         "home": permissions.is_staff_member(user),
@@ -38,7 +42,10 @@ def _nav_flags(user: Any) -> dict[str, bool]:
         "triage": permissions.can_edit(user, ContentItem),
         "monitored_accounts": permissions.can_view(user, MonitoredAccount),
         "content": permissions.can_view(user, ContentItem),
+        "campaigns": permissions.can_view(user, Campaign),
+        "evidence": permissions.can_view(user, Evidence),
         "lawsuits": permissions.can_view(user, Lawsuit),
+        "deadlines": permissions.can_view(user, Deadline),
         "assistance": permissions.can_view(user, AssistanceRequest),
         "dashboard": permissions.can_view_dashboard(user),
         "admin": permissions.can_use_admin(user),

@@ -13,8 +13,10 @@ from typing import Any
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 Role = User.Role
 STAFF_ROLES = frozenset({Role.ANALYST, Role.LAWYER, Role.EXECUTIVE, Role.ADMIN})
@@ -22,6 +24,7 @@ STAFF_ROLES = frozenset({Role.ANALYST, Role.LAWYER, Role.EXECUTIVE, Role.ADMIN})
 # Which area of the department's work each model belongs to.
 AREA: dict[str, str] = {
     "accounts.user": "users",
+    "accounts.apitoken": "users",
     "cases.platform": "monitoring",
     "cases.agency": "monitoring",
     "cases.monitoredaccount": "monitoring",
@@ -153,3 +156,73 @@ class RoleRequiredMixin(AccessMixin):
         if not self.has_role_permission(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+# --- REST API (DRF) -----------------------------------------------------------------
+# The same tables decide for the API: a token acts as its user, then its scopes narrow it.
+
+
+def _api_model(view: Any) -> type[Model] | None:
+    """Return the model a view's request is about: ``permission_models[action]``, else
+    ``permission_model``, else the model of ``queryset``."""
+    action = getattr(view, "action", None)
+    by_action = getattr(view, "permission_models", {})
+    if action in by_action:
+        return by_action[action]
+    model = getattr(view, "permission_model", None)
+    if model is None and getattr(view, "queryset", None) is not None:
+        model = view.queryset.model
+    return model
+
+
+class ApiRolePermission(BasePermission):
+    """Staff roles only; safe methods need ``can_view`` on the view's model, others ``can_edit``.
+
+    Deny by default: a view that names no model lets nobody through.
+    """
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not is_staff_member(request.user):
+            return False
+        model = _api_model(view)
+        if model is None:
+            return False
+        check = can_view if request.method in SAFE_METHODS else can_edit
+        return check(request.user, model)
+
+
+class ApiDashboardPermission(BasePermission):
+    """The headline figures: whoever sees the executive dashboard."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return can_view_dashboard(request.user)
+
+
+class ApiStaffPermission(BasePermission):
+    """Any staff role (the API schema)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return is_staff_member(request.user)
+
+
+def token_scopes_allowed(request: Any, view: Any) -> frozenset[str]:
+    """Return the token scopes that allow this request.
+
+    Reads need "read", anything else "write"; a view may open one of its actions to more
+    scopes through ``token_scopes = {"action": {"import"}}`` (the bulk import endpoints).
+    """
+    base = ApiToken.Scope.READ if request.method in SAFE_METHODS else ApiToken.Scope.WRITE
+    extra = getattr(view, "token_scopes", {}).get(getattr(view, "action", None), ())
+    return frozenset({base, *extra})
+
+
+class ApiTokenScopePermission(BasePermission):
+    """For token requests, the token's scopes must allow the request; session users pass."""
+
+    message = _("This API token's scopes do not allow this request.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            return True
+        return bool(set(token.scopes) & token_scopes_allowed(request, view))
