@@ -5,12 +5,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from cases.api.docs import ApiDocsView, ApiSchemaView
+
 urlpatterns = [
     # Owners on the public pages switch language too, so this one view needs no login.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
+    # REST API v1 (DESIGN.md §5): token or session auth, decided by DRF (the views are login_not_required).
+    path("api/v1/", include("legalcases.api_urls")),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("", include("cases.urls")),
 ]
 
