@@ -86,3 +86,21 @@ CASE_NUMBER_RE = re.compile(
 def normalize_case_number(value: str) -> str:
     """Return the case number with half-width brackets and no spaces."""
     return value.strip().replace(" ", "").replace("（", "(").replace("）", ")")
+
+
+def normalize_phone(value: str) -> str:
+    """Return the digits of a mainland mobile number: "+86 138-1234-5678" → "13812345678".
+
+    Spaces, dashes, dots and brackets are dropped, and a +86 / 0086 / 86 country prefix in front of
+    eleven digits is removed. Anything else is returned as digits only, for the caller to validate.
+    The phone digest (cases.fields.digest) is always taken of this value, so every spelling of one
+    number finds the same requests.
+    """
+    digits = re.sub(r"[\s\-.()（）]", "", value or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if digits.startswith("0086") and len(digits) == 15:
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits

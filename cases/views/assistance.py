@@ -7,13 +7,24 @@ except to roles allowed to see personal data, for whom every view is audited
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
+from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import AssistanceRequestFilter
+from cases.forms.assistance import DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
 from cases.models import AssistanceRequest
 from cases.selectors.assistance import (
     assistance_request_contact,
@@ -21,6 +32,7 @@ from cases.selectors.assistance import (
     assistance_request_evidence_count,
     assistance_request_list,
 )
+from cases.services import assistance as services
 from cases.views.listing import FilteredListView
 
 
@@ -51,4 +63,142 @@ class AssistanceRequestDetailView(RoleRequiredMixin, DetailView):
         user, req = self.request.user, self.object
         context["contact"] = assistance_request_contact(user=user, assistance_request=req)
         context["evidence_count"] = assistance_request_evidence_count(user=user, assistance_request=req)
+        if permissions.can_edit(user, req):
+            context.update(self.action_forms(req))
         return context
+
+    @staticmethod
+    def action_forms(req: AssistanceRequest) -> dict[str, Any]:
+        """The staff moves that make sense in the request's current state."""
+        S = AssistanceRequest.Status
+        status = req.status
+        return {
+            "can_act": status not in AssistanceRequest.FINISHED_STATUSES,
+            "can_screen": req.can_move_to(S.SCREENING),
+            "can_need_info": req.can_move_to(S.NEED_INFO),
+            "can_decline": req.can_move_to(S.DECLINED),
+            "can_legal_review": req.can_move_to(S.LEGAL_REVIEW),
+            "can_decide": status == S.LEGAL_REVIEW,
+            "can_outcome": status == S.LEGAL_REVIEW,
+            "can_close": req.can_move_to(S.CLOSED),
+            "need_info_form": NeedInfoForm(),
+            "decide_form": DecideForm(),
+            "outcome_form": OutcomeForm(),
+        }
+
+
+# --- Staff moves (POST only). Each goes through a service and workflow.move; refusals become messages.
+
+
+def _staff_action(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], act: Callable[[AssistanceRequest, dict], Any]
+) -> HttpResponse:
+    req = get_object_or_404(AssistanceRequest.objects.for_user(request.user), pk=pk)
+    if not permissions.can_edit(request.user, req):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(req)
+    try:
+        req = act(req, form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Saved: the request is now “%(status)s”.") % {"status": req.get_status_display()},
+        )
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def assistance_request_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        ReasonForm,
+        lambda req, data: services.assistance_request_screen(
+            assistance_request=req, actor=request.user, reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_need_info(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        NeedInfoForm,
+        lambda req, data: services.assistance_request_need_info(
+            assistance_request=req, actor=request.user, message=data["message"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        RequiredReasonForm,
+        lambda req, data: services.assistance_request_decline(
+            assistance_request=req, actor=request.user, reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_legal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        ReasonForm,
+        lambda req, data: services.assistance_request_legal_review(
+            assistance_request=req, actor=request.user, reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        DecideForm,
+        lambda req, data: services.assistance_request_decide(
+            assistance_request=req, actor=request.user, suable=data["suable"], reasons=data["reasons"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        OutcomeForm,
+        lambda req, data: services.assistance_request_outcome(
+            assistance_request=req, actor=request.user, outcome=data["outcome"], reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_action(
+        request,
+        pk,
+        ReasonForm,
+        lambda req, data: services.assistance_request_close(
+            assistance_request=req, actor=request.user, reason=data["reason"]
+        ),
+    )

@@ -1,0 +1,266 @@
+"""Forms of the owner assistance program: the public request, the tracking page, and staff moves."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import AssistanceRequest
+from cases.normalize import normalize_phone
+from cases.services.assistance import MAX_FILES, OUTCOMES, check_upload
+
+MAX_LINKS = 20
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+VIN6_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{6}$")
+ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,video/mp4,video/quicktime"
+# Characters no honest form field contains (NUL and other C0 controls except tab/newline).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); validated one by one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("Send at most %(max)s files at a time."), code="too_many", params={"max": MAX_FILES}
+            )
+        errors: list[ValidationError] = []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+def _public_host(url: str) -> None:
+    """Refuse links to this machine or a private network: staff may open them from inside."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        raise ValidationError("private host", code="private")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return
+    if not address.is_global:
+        raise ValidationError("private address", code="private")
+
+
+def _no_controls(value: str) -> str:
+    if CONTROL_RE.search(value or ""):
+        raise ValidationError(_("This text contains characters that are not allowed."), code="control_chars")
+    return value
+
+
+class AssistanceRequestForm(forms.Form):
+    """The public request form: minimum personal data, the facts, links, files, help wanted, consents."""
+
+    required_css_class = "required"
+
+    name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        help_text=_("A mainland China mobile number, e.g. 138 1234 5678. We send your private link to it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    city = forms.CharField(label=_("City"), max_length=64, required=False)
+    vehicle_model = forms.CharField(label=_("Car model"), max_length=100, required=False)
+    vin_last6 = forms.CharField(
+        label=_("Last 6 characters of the VIN"),
+        max_length=6,
+        required=False,
+        help_text=_("Only the last 6, never the full number. They are on your registration certificate."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        help_text=_("When and where it happened, and how it affects you. At most 5,000 characters."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    links = forms.CharField(
+        label=_("Links to the posts or videos"),
+        required=False,
+        max_length=MAX_LINKS * 2000,
+        help_text=_("One link per line (http:// or https://), at most 20."),
+        widget=forms.Textarea(attrs={"rows": 4, "inputmode": "url", "autocapitalize": "off"}),
+    )
+    files = MultipleFileField(
+        label=_("Screenshots and screen recordings"),
+        help_text=_("Up to 10 files: pictures or PDF up to 20 MB each, MP4/MOV videos up to 200 MB."),
+    )
+    help_types = forms.MultipleChoiceField(
+        label=_("Help you would like"),
+        choices=AssistanceRequest.HelpType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of help.")},
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I have read the personal information protection notice and agree that my information is used as it describes."
+        ),
+        error_messages={"required": _("We can only take your request with your consent.")},
+    )
+    sensitive_data = forms.BooleanField(
+        label=_(
+            "Separately, I agree that sensitive personal information in my files (such as my location or my "
+            "car's licence plate) is used for my request."
+        ),
+        required=False,
+    )
+    share_with_counsel = forms.BooleanField(
+        label=_("Separately, I agree that my information is given to an outside law firm if my case needs one."),
+        required=False,
+    )
+    # Honeypot: hidden from people by CSS, filled in by naive bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_name(self) -> str:
+        return _no_controls(self.cleaned_data["name"].strip())
+
+    def clean_city(self) -> str:
+        return _no_controls(self.cleaned_data["city"].strip())
+
+    def clean_vehicle_model(self) -> str:
+        return _no_controls(self.cleaned_data["vehicle_model"].strip())
+
+    def clean_description(self) -> str:
+        return _no_controls(self.cleaned_data["description"].strip())
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if not PHONE_RE.match(phone):
+            raise ValidationError(
+                _("Enter a mainland China mobile number: 11 digits starting with 1, e.g. 138 1234 5678."),
+                code="phone",
+            )
+        return phone
+
+    def clean_vin_last6(self) -> str:
+        vin = self.cleaned_data["vin_last6"].strip().upper()
+        if vin and not VIN6_RE.match(vin):
+            raise ValidationError(
+                _("Enter the last 6 characters of the VIN: digits and capital letters, no I, O or Q."), code="vin"
+            )
+        return vin
+
+    def clean_links(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        if len(lines) > MAX_LINKS:
+            raise ValidationError(_("Give at most %(max)s links."), code="too_many_links", params={"max": MAX_LINKS})
+        validate = URLValidator(schemes=["http", "https"])
+        bad = []
+        for line in lines:
+            try:
+                validate(line)
+                _public_host(line)
+            except ValidationError:
+                bad.append(line[:80])
+        if bad:
+            raise ValidationError(
+                _("These are not web links (http:// or https://): %(links)s"),
+                code="bad_link",
+                params={"links": "、".join(bad[:5])},
+            )
+        return list(dict.fromkeys(lines))  # drop repeats, keep the order
+
+
+class EvidenceUploadForm(forms.Form):
+    """More evidence sent through the tracking link."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    files = MultipleFileField(
+        label=_("Files to add"),
+        help_text=_("Up to 10 files: pictures or PDF up to 20 MB each, MP4/MOV videos up to 200 MB."),
+    )
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        if not files:
+            raise ValidationError(_("Choose at least one file."), code="required")
+        return files
+
+
+class WithdrawForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw my consent and end my request."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NeedInfoForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the owner"),
+        max_length=2000,
+        help_text=_("Shown on the owner's tracking page. No internal notes."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecideForm(forms.Form):
+    suable = forms.TypedChoiceField(
+        label=_("Judgement"),
+        choices=[("yes", _("Suable")), ("no", _("Not suable"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        max_length=5000,
+        help_text=_("Identifiable infringer, reach, harm, evidence fixed, jurisdiction."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(value, AssistanceRequest.Status(value).label) for value in OUTCOMES],
+    )
+    reason = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
