@@ -25,6 +25,7 @@ from django_filters.constants import EMPTY_VALUES
 from cases.models import (
     Assessment,
     AssistanceRequest,
+    Campaign,
     ContentItem,
     Lawsuit,
     MonitoredAccount,
@@ -300,6 +301,77 @@ class ContentItemFilter(StaffFilterSet):
             return qs.filter(platform_id__in=platform_ids, url=normalize_url(value))
         # ILIKE '%…%' on text: served by the cases_item_text_trgm GIN index.
         return qs.filter(contains_text("text", value))
+
+
+class OrderingChoiceFilter(django_filters.ChoiceFilter):
+    """Sort by one of a few named orderings (``?ordering=-reach``); empty keeps the list's default order.
+
+    Each value maps to a full ``order_by`` with a unique tie-breaker, so pages never overlap.
+    """
+
+    def __init__(self, *args: Any, orderings: dict[str, tuple[tuple[str, ...], Any]], **kwargs: Any) -> None:
+        self.orderings = {value: fields for value, (fields, _label) in orderings.items()}
+        kwargs.setdefault("choices", [(value, label) for value, (_fields, label) in orderings.items()])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.order_by(*self.orderings[value])
+
+
+SEVERITY_CHOICES = [("0", _("0 (not assessed)")), *((str(level), str(level)) for level in range(1, 6))]
+QUEUE_STATES = (ContentItem.TriageState.NEW, ContentItem.TriageState.PENDING, ContentItem.TriageState.ASSESSING)
+
+
+class TriageFilter(ContentItemFilter):
+    """The triage queue's filters: the content filters that make sense for waiting items, plus
+    severity, campaign category and the queue's sort orders."""
+
+    triage_state = ChoicesInFilter(
+        label=_("Triage state"),
+        field_name="triage_state",
+        choices=[(value, label) for value, label in ContentItem.TriageState.choices if value in QUEUE_STATES],
+    )
+    severity = ChoicesInFilter(label=_("Severity"), field_name="severity", choices=SEVERITY_CHOICES)
+    category = ChoicesInFilter(
+        label=_("Campaign category"), field_name="campaign__category", choices=Campaign.Category.choices
+    )
+    # The default (empty) order is the queue's own: most severe, then widest reach (cases_item_queue_idx).
+    # Newest first walks cases_item_published_idx. Widest reach first sorts the waiting items.
+    ordering = OrderingChoiceFilter(
+        label=_("Sort by"),
+        empty_label=_("Most severe first"),
+        orderings={
+            "-reach": (("-reach", "id"), _("Widest reach first")),
+            "-published_at": (("-published_at", "id"), _("Newest first")),
+        },
+    )
+    # Meaningless for items that are waiting for their first (or next) assessment.
+    open = None
+    assessed = None
+    assessed_from = None
+    assessed_to = None
+
+    class Meta:
+        model = ContentItem
+        fields = [
+            "q",
+            "platform",
+            "triage_state",
+            "severity",
+            "ordering",
+            "account",
+            "campaign",
+            "category",
+            "conclusion",
+            "source",
+            "live_status",
+            "published_from",
+            "published_to",
+            "discovered_from",
+            "discovered_to",
+        ]
 
 
 class MonitoredAccountFilter(StaffFilterSet):

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from cases.views import assistance, content_items, home, lawsuits, monitored_accounts, public
+from cases.views import campaigns as campaign_views
+from cases.views import evidence as evidence_views
+from cases.views import intake as intake_views
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +11,27 @@ urlpatterns = [
     path("triage/", content_items.TriageView.as_view(), name="triage"),
     path("content/", content_items.ContentItemListView.as_view(), name="content-item-list"),
     path("content/<int:pk>/", content_items.ContentItemDetailView.as_view(), name="content-item-detail"),
+    # Intake: manual entry of one URL, file imports and their jobs (cases/views/intake.py).
+    path("content/new/", intake_views.ContentItemCreateView.as_view(), name="content-item-create"),
+    path("imports/", intake_views.ImportJobListView.as_view(), name="import-job-list"),
+    path("imports/new/", intake_views.ImportJobCreateView.as_view(), name="import-job-create"),
+    path("imports/<int:pk>/", intake_views.ImportJobDetailView.as_view(), name="import-job-detail"),
+    path("imports/<int:pk>/confirm/", intake_views.ImportJobConfirmView.as_view(), name="import-job-confirm"),
+    # Triage actions (POST only): cases/views/content_items.py.
+    path("triage/assess/", content_items.ContentItemBulkAssessView.as_view(), name="content-item-bulk-assess"),
+    path("content/<int:pk>/assess/", content_items.ContentItemAssessView.as_view(), name="content-item-assess"),
+    path("content/<int:pk>/start-action/", content_items.content_item_start_action, name="content-item-start-action"),
+    path("assessments/<int:pk>/sign-off/", content_items.assessment_sign_off, name="assessment-sign-off"),
+    # Coordinated campaigns: list, page, decisions (POST only) and "run detection now" (cases/views/campaigns.py).
+    path("campaigns/", campaign_views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/detect/", campaign_views.CampaignDetectView.as_view(), name="campaign-detect"),
+    path("campaigns/<int:pk>/", campaign_views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/confirm/", campaign_views.CampaignConfirmView.as_view(), name="campaign-confirm"),
+    path("campaigns/<int:pk>/dismiss/", campaign_views.CampaignDismissView.as_view(), name="campaign-dismiss"),
+    path("campaigns/<int:pk>/assess/", campaign_views.CampaignAssessView.as_view(), name="campaign-assess"),
+    path(
+        "campaigns/<int:pk>/link-agency/", campaign_views.CampaignLinkAgencyView.as_view(), name="campaign-link-agency"
+    ),
     path("monitored-accounts/", monitored_accounts.MonitoredAccountListView.as_view(), name="monitored-account-list"),
     path(
         "monitored-accounts/<int:pk>/",
@@ -16,9 +40,56 @@ urlpatterns = [
     ),
     path("lawsuits/", lawsuits.LawsuitListView.as_view(), name="lawsuit-list"),
     path("lawsuits/<int:pk>/", lawsuits.LawsuitDetailView.as_view(), name="lawsuit-detail"),
+    # Litigation (cases/views/lawsuits.py): prepare from an account, stage moves, the deadline list.
+    path(
+        "monitored-accounts/<int:pk>/prepare-lawsuit/",
+        lawsuits.LawsuitPrepareView.as_view(),
+        name="lawsuit-prepare",
+    ),
+    path("lawsuits/<int:pk>/move/", lawsuits.lawsuit_move, name="lawsuit-move"),
+    path("lawsuits/<int:pk>/outcome/", lawsuits.lawsuit_outcome, name="lawsuit-outcome"),
+    path("deadlines/", lawsuits.DeadlineListView.as_view(), name="deadline-list"),
+    path("deadlines/<int:pk>/done/", lawsuits.deadline_done, name="deadline-done"),
     path("assistance/", assistance.AssistanceRequestListView.as_view(), name="assistance-request-list"),
     path("assistance/<int:pk>/", assistance.AssistanceRequestDetailView.as_view(), name="assistance-request-detail"),
+    # Evidence: fixing files, versions, soft delete, downloads and integrity checks (cases/views/evidence.py).
+    path("evidence/", evidence_views.EvidenceListView.as_view(), name="evidence-list"),
+    path("evidence/new/", evidence_views.EvidenceCreateView.as_view(), name="evidence-create"),
+    path("evidence/<int:pk>/", evidence_views.EvidenceDetailView.as_view(), name="evidence-detail"),
+    path("evidence/<int:pk>/download/", evidence_views.EvidenceDownloadView.as_view(), name="evidence-download"),
+    path(
+        "evidence/<int:pk>/new-version/", evidence_views.EvidenceNewVersionView.as_view(), name="evidence-new-version"
+    ),
+    path("evidence/<int:pk>/delete/", evidence_views.EvidenceDeleteView.as_view(), name="evidence-delete"),
+    path("evidence/<int:pk>/verify/", evidence_views.EvidenceVerifyView.as_view(), name="evidence-verify"),
+    path("content/<int:pk>/capture/", evidence_views.EvidenceCaptureView.as_view(), name="evidence-capture"),
+    path("lawsuits/<int:pk>/evidence-package/", evidence_views.EvidencePackageView.as_view(), name="evidence-package"),
+    path(
+        "assistance/<int:pk>/evidence-package/",
+        evidence_views.AssistanceEvidencePackageView.as_view(),
+        name="assistance-evidence-package",
+    ),
     # Public owner pages (no login): cases/views/public.py with templates/base_public.html.
     path("intake/", public.PublicHomeView.as_view(), name="public-home"),
     path("intake/guide/", public.EvidenceGuideView.as_view(), name="public-guide"),
+    path("intake/request/", public.AssistanceRequestCreateView.as_view(), name="public-request-create"),
+    path("intake/request/thanks/", public.request_thanks, name="public-request-thanks"),
+    # The token is the only key to a request from outside; POSTs carry it in the body (not logged).
+    path("intake/track/upload/", public.request_upload, name="public-request-upload"),
+    path("intake/track/withdraw/", public.request_withdraw, name="public-request-withdraw"),
+    path("intake/track/<str:token>/", public.request_track, name="public-request-track"),
+    # Staff moves on a request (POST only): cases/views/assistance.py.
+    path("assistance/<int:pk>/screen/", assistance.assistance_request_screen, name="assistance-request-screen"),
+    path(
+        "assistance/<int:pk>/need-info/", assistance.assistance_request_need_info, name="assistance-request-need-info"
+    ),
+    path("assistance/<int:pk>/decline/", assistance.assistance_request_decline, name="assistance-request-decline"),
+    path(
+        "assistance/<int:pk>/legal-review/",
+        assistance.assistance_request_legal_review,
+        name="assistance-request-legal-review",
+    ),
+    path("assistance/<int:pk>/decide/", assistance.assistance_request_decide, name="assistance-request-decide"),
+    path("assistance/<int:pk>/outcome/", assistance.assistance_request_outcome, name="assistance-request-outcome"),
+    path("assistance/<int:pk>/close/", assistance.assistance_request_close, name="assistance-request-close"),
 ]

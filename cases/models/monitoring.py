@@ -415,6 +415,18 @@ class ContentItem(models.Model):
         indexes = [
             # Triage queue: open items of one state, most severe and widest reach first.
             models.Index(fields=["triage_state", "-severity", "-reach", "id"], name="cases_item_queue_idx"),
+            # Triage queue default order across the waiting states: most severe, widest reach first.
+            models.Index(
+                fields=["-severity", "-reach", "id"],
+                name="cases_item_queue_open_idx",
+                condition=Q(triage_state__in=["new", "pending", "assessing"]),
+            ),
+            # Triage queue sorted by reach (?ordering=-reach).
+            models.Index(
+                fields=["-reach", "id"],
+                name="cases_item_queue_reach_idx",
+                condition=Q(triage_state__in=["new", "pending", "assessing"]),
+            ),
             # Dashboard "items assessed in a period" and the assessed list ordered by date.
             models.Index(fields=["assessed_at"], name="cases_item_assessed_idx", condition=Q(assessed_at__isnull=False)),
             # Content list default order (newest first) and period filters on publication.

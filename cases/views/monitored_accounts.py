@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.views.generic import DetailView
 
+from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import MonitoredAccountFilter
-from cases.models import MonitoredAccount
+from cases.models import Lawsuit, MonitoredAccount
 from cases.selectors.monitoring import (
     ACCOUNT_RECENT_ITEMS,
     monitored_account_detail_queryset,
@@ -48,4 +49,5 @@ class MonitoredAccountDetailView(RoleRequiredMixin, DetailView):
         context["recent_items"] = monitored_account_recent_items(user=user, account=account)
         context["recent_limit"] = ACCOUNT_RECENT_ITEMS
         context["lawsuits"] = monitored_account_lawsuits(user=user, account=account)
+        context["can_prepare_lawsuit"] = permissions.can_edit(user, Lawsuit)
         return context

@@ -8,14 +8,14 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.permissions import AREA, CAN_EDIT, CAN_VIEW
 from cases import models as m
 from tests import factories as f
 from tests.conftest import PASSWORD
 
 CASES_MODELS = list(apps.get_app_config("cases").get_models())
-POLICY_MODELS = [*CASES_MODELS, User]
+POLICY_MODELS = [*CASES_MODELS, User, ApiToken]
 
 # Who each kind of user is, and the role the policy should treat them as (None: no access at all).
 PEOPLE = {
@@ -93,6 +93,9 @@ def _one_of_each() -> None:
     f.ConsentRecordFactory()
     f.ImportJobFactory()
     f.StateChangeFactory()
+    from accounts.services import api_token_create
+
+    api_token_create(name="vendor", user=lawyer, scopes=["import"])
 
 
 @pytest.fixture
