@@ -221,19 +221,25 @@ BEGIN
                legalcases_audit_mask(to_jsonb(n) - 'created_at' - 'updated_at', masked), client, req
         FROM new_rows n;
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO cases_auditevent (at, actor_id, actor_type, action, object_type, object_id, diff, ip_address, request_id)
-        SELECT now(), actor, actor_kind, 'update', object_type, changed.id, changed.diff, client, req
-        FROM (
-            SELECT nj ->> 'id' AS id,
-                   (SELECT jsonb_object_agg(e.key,
-                               CASE WHEN e.key = ANY(masked) THEN '["***", "***"]'::jsonb
-                                    ELSE jsonb_build_array(oj -> e.key, e.value) END)
-                    FROM jsonb_each(nj) AS e
-                    WHERE e.key NOT IN ('updated_at') AND (oj -> e.key) IS DISTINCT FROM e.value) AS diff
-            FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj
-                  FROM new_rows n JOIN old_rows o ON o.id = n.id) AS pairs
-        ) AS changed
-        WHERE changed.diff IS NOT NULL;
+        -- EXECUTE plans on every call: a plan cached from a small first update would join the
+        -- transition tables with a nested loop and make a large update quadratic.
+        EXECUTE $sql$
+            WITH pairs AS MATERIALIZED (
+                SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj
+                FROM new_rows n JOIN old_rows o ON o.id = n.id
+            ), changed AS MATERIALIZED (
+                SELECT nj ->> 'id' AS id,
+                       (SELECT jsonb_object_agg(e.key,
+                                   CASE WHEN e.key = ANY($6) THEN '["***", "***"]'::jsonb
+                                        ELSE jsonb_build_array(oj -> e.key, e.value) END)
+                        FROM jsonb_each(nj) AS e
+                        WHERE e.key <> 'updated_at' AND (oj -> e.key) IS DISTINCT FROM e.value) AS diff
+                FROM pairs
+            )
+            INSERT INTO cases_auditevent (at, actor_id, actor_type, action, object_type, object_id, diff, ip_address, request_id)
+            SELECT now(), $1, $2, 'update', $3, changed.id, changed.diff, $4, $5
+            FROM changed WHERE changed.diff IS NOT NULL
+        $sql$ USING actor, actor_kind, object_type, client, req, masked;
     ELSE
         INSERT INTO cases_auditevent (at, actor_id, actor_type, action, object_type, object_id, diff, ip_address, request_id)
         SELECT now(), actor, actor_kind, 'delete', object_type, (to_jsonb(o) ->> 'id'),

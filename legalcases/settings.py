@@ -378,6 +378,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=5),
     },
+    # Import jobs whose worker died are marked failed (never stuck "running"): hourly at :25, which is
+    # soon enough for an analyst waiting on a file and far from the nightly jobs.
+    "fail-stale-import-jobs": {
+        "task": "cases.fail_stale_import_jobs",
+        "schedule": crontab(minute=25),
+    },
     # Owners' personal data: purge withdrawn requests and those past retention daily at 02:40 Shanghai
     # time. Daily, because PIPL asks for deletion without delay once the purpose ends; at night, off peak.
     "purge-assistance-personal-data": {

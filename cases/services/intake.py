@@ -137,6 +137,9 @@ def import_rows(
     run without --user), which may not record assessments. ``dry_run`` validates and
     classifies every row but writes nothing. ``on_batch`` runs inside each batch's
     transaction with the running totals (job progress).
+
+    Raises PermissionDenied for a user who may not edit items and ValidationError for an
+    unknown ``default_platform`` code; everything wrong with a row is reported, not raised.
     """
     if actor is not None:
         permissions.ensure_can_edit(actor, ContentItem)
@@ -166,7 +169,12 @@ def _platform_id(platform: Platform | str | None) -> int | None:
         return None
     if isinstance(platform, Platform):
         return platform.pk
-    return Platform.objects.values_list("pk", flat=True).get(code=platform)
+    platform_id = Platform.objects.filter(code=platform).values_list("pk", flat=True).first()
+    if platform_id is None:
+        raise ValidationError(
+            _("Unknown platform: “%(value)s”."), code="unknown_platform", params={"value": platform}
+        )
+    return platform_id
 
 
 def _run_batch(run: _Run, batch: list[NumberedRow], on_batch: Callable[[ImportResult], None] | None) -> None:

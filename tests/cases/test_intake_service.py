@@ -200,6 +200,14 @@ def test_a_default_platform_serves_rows_that_name_none(analyst):
     assert m.ContentItem.objects.get(url__endswith="/2").platform.code == "douyin"
 
 
+def test_an_unknown_default_platform_is_refused_before_anything_is_read(analyst):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        run([post(1)], analyst, default_platform="myspace")
+    assert not m.ContentItem.objects.exists()
+
+
 def test_accounts_are_upserted_by_platform_and_uid_and_renames_are_kept(analyst):
     run([post(1, published_at="2025-10-01 08:00",
               account={"platform_uid": "1001", "name": "老王说车", "followers": "1.2万", "verification": "黄V"})],
