@@ -400,7 +400,7 @@ def campaign_dismiss(*, campaign: Campaign, actor: Any, reason: str) -> Campaign
 def campaign_assess(
     *, campaign: Campaign, assessor: Any, data: triage.AssessmentInput
 ) -> triage.CampaignAssessmentResult:
-    """Assess the whole campaign in one step (triage.campaign_assess) and record the status move."""
+    """Assess the whole campaign in one step (triage.campaign_assess records the status move)."""
     permissions.ensure_can_edit(assessor, Campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in ASSESSABLE:
@@ -409,18 +409,7 @@ def campaign_assess(
             code="not_assessable",
             params={"status": campaign.get_status_display()},
         )
-    previous = campaign.status
-    result = triage.campaign_assess(campaign=campaign, assessor=assessor, data=data)
-    if previous != Status.ASSESSED:
-        workflow.record_moves(
-            [campaign],
-            field="status",
-            from_state=previous,
-            to_state=Status.ASSESSED,
-            actor=assessor,
-            reason=data.rationale.strip(),
-        )
-    return result
+    return triage.campaign_assess(campaign=campaign, assessor=assessor, data=data)
 
 
 @transaction.atomic

@@ -167,6 +167,11 @@ def campaign_assess(*, campaign: Campaign, assessor: Any, data: AssessmentInput)
     ContentItem.objects.filter(pk__in=[item.pk for item in assessable]).update(
         triage_state=target, severity=data.severity, conclusion=data.conclusion, assessed_at=now, updated_at=now
     )
+    if campaign.status != Campaign.Status.ASSESSED:
+        workflow.record_moves(
+            [campaign], field="status", from_state=campaign.status, to_state=Campaign.Status.ASSESSED,
+            actor=assessor, reason=data.rationale.strip(),
+        )
     campaign.status = Campaign.Status.ASSESSED
     campaign.save(update_fields=["status", "category", "updated_at"])
     return CampaignAssessmentResult(campaign_row, len(assessable), len(items) - len(assessable))
