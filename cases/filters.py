@@ -200,6 +200,27 @@ class PersonFilter(django_filters.ChoiceFilter):
         return qs.filter(**{f"{self.field_name}_id": int(value)})
 
 
+UNASSIGNED = "none"
+
+
+def _assignee_choices() -> list[tuple[str, str]]:
+    me, *people = _staff_choices()
+    return [me, (UNASSIGNED, _("Unassigned")), *people]
+
+
+class AssigneeFilter(PersonFilter):
+    """The staff queue's "assigned" filter: me (mine), nobody yet (``none``), or a person."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", _assignee_choices)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if value == UNASSIGNED:
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        return super().filter(qs, value)
+
+
 class StaffFilterSet(django_filters.FilterSet):
     """Knows who is asking, for the ``me`` values; works with a request (views, DRF) or a user (selectors)."""
 
@@ -468,7 +489,7 @@ class AssistanceRequestFilter(StaffFilterSet):
         empty_label=_("Any"),
     )
     has_evidence = YesNoFilter(label=_("Came with evidence"), field_name="has_evidence", lookup_expr="exact")
-    assigned = PersonFilter(label=_("Assigned lawyer"), field_name="assigned_lawyer")
+    assigned = AssigneeFilter(label=_("Assigned lawyer"), field_name="assigned_lawyer")
     submitted_from = LocalDateFromFilter(label=_("Submitted from"), field_name="submitted_at")
     submitted_to = LocalDateToFilter(label=_("Submitted to"), field_name="submitted_at")
 

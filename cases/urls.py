@@ -77,6 +77,7 @@ urlpatterns = [
     # The token is the only key to a request from outside; POSTs carry it in the body (not logged).
     path("intake/track/upload/", public.request_upload, name="public-request-upload"),
     path("intake/track/withdraw/", public.request_withdraw, name="public-request-withdraw"),
+    path("intake/track/export/", public.request_export, name="public-request-export"),
     path("intake/track/<str:token>/", public.request_track, name="public-request-track"),
     # Staff moves on a request (POST only): cases/views/assistance.py.
     path("assistance/<int:pk>/screen/", assistance.assistance_request_screen, name="assistance-request-screen"),
@@ -92,4 +93,5 @@ urlpatterns = [
     path("assistance/<int:pk>/decide/", assistance.assistance_request_decide, name="assistance-request-decide"),
     path("assistance/<int:pk>/outcome/", assistance.assistance_request_outcome, name="assistance-request-outcome"),
     path("assistance/<int:pk>/close/", assistance.assistance_request_close, name="assistance-request-close"),
+    path("assistance/<int:pk>/assign/", assistance.assistance_request_assign, name="assistance-request-assign"),
 ]

@@ -441,6 +441,12 @@ EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", 500 * 1024 * 10
 EVIDENCE_CHROMIUM_PATH = env_str("EVIDENCE_CHROMIUM_PATH", "/usr/bin/chromium")
 # Web capture refuses hosts that resolve to private, loopback or link-local addresses (SSRF) unless
 # listed here, comma-separated, e.g. an intranet mirror. Tests allow 127.0.0.1 for a local page.
+# Timestamp/deposit provider asked after each upload (cases/services/attestation.py): "none", or the dotted
+# path of a provider class. "cases.services.attestation.LocalStubTimestamp" is for tests: NOT a legal timestamp.
+EVIDENCE_ATTESTATION_PROVIDER = env_str("EVIDENCE_ATTESTATION_PROVIDER", "none")
+# Owners' status notices by SMS go through this class (send(*, phone, message)); the console sender prints
+# with DEBUG on and otherwise sends nothing.
+ASSISTANCE_SMS_SENDER = env_str("ASSISTANCE_SMS_SENDER", "cases.services.assistance.ConsoleSmsSender")
 EVIDENCE_CAPTURE_ALLOWED_HOSTS = [
     h.strip().lower() for h in env_str("EVIDENCE_CAPTURE_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]

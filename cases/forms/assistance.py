@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.models import AssistanceRequest
 from cases.normalize import normalize_phone
 from cases.services.assistance import MAX_FILES, OUTCOMES, check_upload
@@ -19,7 +20,7 @@ from cases.services.assistance import MAX_FILES, OUTCOMES, check_upload
 MAX_LINKS = 20
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 VIN6_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{6}$")
-ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,video/mp4,video/quicktime"
+ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,video/mp4,video/quicktime,video/webm,audio/mpeg,audio/mp4"
 # Characters no honest form field contains (NUL and other C0 controls except tab/newline).
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -115,7 +116,7 @@ class AssistanceRequestForm(forms.Form):
     )
     files = MultipleFileField(
         label=_("Screenshots and screen recordings"),
-        help_text=_("Up to 10 files: pictures or PDF up to 20 MB each, MP4/MOV videos up to 200 MB."),
+        help_text=_("Up to 10 files: pictures, PDF, screen recordings or audio, up to 200 MB each."),
     )
     help_types = forms.MultipleChoiceField(
         label=_("Help you would like"),
@@ -203,7 +204,7 @@ class EvidenceUploadForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     files = MultipleFileField(
         label=_("Files to add"),
-        help_text=_("Up to 10 files: pictures or PDF up to 20 MB each, MP4/MOV videos up to 200 MB."),
+        help_text=_("Up to 10 files: pictures, PDF, screen recordings or audio, up to 200 MB each."),
     )
 
     def clean_files(self) -> list:
@@ -211,6 +212,12 @@ class EvidenceUploadForm(forms.Form):
         if not files:
             raise ValidationError(_("Choose at least one file."), code="required")
         return files
+
+
+class TokenForm(forms.Form):
+    """Only the private link's token, in the body (the export button)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class WithdrawForm(forms.Form):
@@ -222,6 +229,21 @@ class WithdrawForm(forms.Form):
 
 
 # --- Staff -------------------------------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    lawyer = forms.ModelChoiceField(
+        label=_("Lawyer"),
+        queryset=User.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose an active lawyer.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lawyer"].queryset = User.objects.filter(
+            is_active=True, role__in=[User.Role.LAWYER, User.Role.ADMIN]
+        ).order_by("username")
 
 
 class ReasonForm(forms.Form):

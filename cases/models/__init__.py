@@ -1,7 +1,7 @@
 """The department's domain model, split by concept (see STYLE.md)."""
 
 from cases.models.actions import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
-from cases.models.assistance import AssistanceRequest, ConsentRecord
+from cases.models.assistance import AssistanceRequest, ConsentRecord, OwnerNotification
 from cases.models.audit import AuditEvent, StateChange
 from cases.models.evidence import CustodyEvent, Evidence
 from cases.models.intake import ImportJob
@@ -27,6 +27,7 @@ __all__ = [
     "LawsuitParty",
     "LawyerLetter",
     "MonitoredAccount",
+    "OwnerNotification",
     "Platform",
     "PlatformComplaint",
     "Proceeding",

@@ -66,8 +66,11 @@ class AssistanceRequest(models.Model):
     reference = models.CharField(
         _("reference"), max_length=20, unique=True, help_text=_("Shown to the owner, e.g. YZ-2025-000123.")
     )
-    # Only a digest of the tracking token is stored: the link itself is shown once and sent to the owner.
+    # The token's digest finds the request (one indexed lookup); the token itself is kept only encrypted.
     token_digest = models.CharField(_("tracking token digest"), max_length=64, unique=True, editable=False)
+    # The link itself, encrypted like the contact data, so status notifications can carry it.
+    # Blanked by the purge; never shown to staff.
+    tracking_token = EncryptedTextField(_("tracking token"), blank=True, editable=False)
     owner_name = EncryptedTextField(_("owner's name"))
     owner_phone = EncryptedTextField(_("owner's phone"))
     owner_email = EncryptedTextField(_("owner's email"), blank=True)
@@ -215,3 +218,37 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistance_request_id} · {self.notice_version}"
+
+
+class OwnerNotification(models.Model):
+    """One notice sent to an owner about a status change: at most one per state change (idempotence)."""
+
+    assistance_request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("assistance request"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=AssistanceRequest.Status.choices)
+    state_change_id = models.BigIntegerField(_("state change"), null=True, blank=True)
+    channels = ArrayField(models.CharField(max_length=8), verbose_name=_("channels"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("owner notification")
+        verbose_name_plural = _("owner notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistance_request", "status", "state_change_id"],
+                name="cases_ownernotification_once",
+                nulls_distinct=False,
+                violation_error_message=_("The owner was already told of this status change."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistance_request_id} · {self.status}"

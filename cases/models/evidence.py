@@ -49,6 +49,7 @@ class Evidence(models.Model):
         OK = "ok", _("Verified")
         MISMATCH = "mismatch", _("Hash mismatch")
         MISSING = "missing", _("File missing")
+        CHAIN_BROKEN = "chain_broken", _("Chain of custody broken")
 
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
@@ -123,6 +124,14 @@ class Evidence(models.Model):
         _("integrity"), max_length=16, choices=Integrity.choices, default=Integrity.UNVERIFIED
     )
     last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    # Hash of the last custody link, written in the same transaction as each append: removing the
+    # last links of the chain (which the links alone cannot show) no longer matches it.
+    custody_head_hash = models.CharField(_("custody chain head"), max_length=64, blank=True, editable=False)
+    attestation_provider = models.CharField(_("attestation provider"), max_length=100, blank=True)
+    attestation_token = models.TextField(
+        _("attestation token"), blank=True, help_text=_("The timestamp or deposit token the provider returned.")
+    )
+    attested_at = models.DateTimeField(_("attested"), null=True, blank=True)
     litigation_hold = models.BooleanField(_("litigation hold"), default=False)
     is_deleted = models.BooleanField(_("deleted"), default=False)
     deleted_reason = models.TextField(_("reason for deletion"), blank=True)
@@ -165,7 +174,9 @@ class Evidence(models.Model):
             models.Index(fields=["sha256"], name="cases_evidence_sha256_idx"),
             # Evidence page banner and admin filter: files whose last check failed.
             models.Index(
-                fields=["integrity"], name="cases_evidence_bad_idx", condition=Q(integrity__in=["mismatch", "missing"])
+                fields=["integrity"],
+                name="cases_evidence_bad_idx",
+                condition=Q(integrity__in=["mismatch", "missing", "chain_broken"]),
             ),
         ]
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from cases.fields import digest, mask_phone
 from cases.models import AssistanceRequest, ConsentRecord, Evidence
 from cases.normalize import normalize_phone, normalize_url
+from cases.services import evidence as evidence_service
+from cases.services import notifications
 from cases.services.workflow import move
 
 logger = logging.getLogger(__name__)
@@ -37,66 +39,35 @@ logger = logging.getLogger(__name__)
 S = AssistanceRequest.Status
 
 # --- Uploads -----------------------------------------------------------------------------------
+# One check for owners and staff: cases.services.evidence (content sniffing, allow-list, size,
+# disguised names, image bombs, SHA-256 while the file streams to storage, a custody chain).
 
 MAX_FILES = 10
-MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a phone screenshot is a few MB; a long scrolling one stays under 20
-MAX_VIDEO_BYTES = 200 * 1024 * 1024  # a few minutes of screen recording
-IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf"})
-VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
-ALLOWED_TYPES = IMAGE_TYPES | VIDEO_TYPES
-
-
-def sniff_type(upload: UploadedFile) -> str:
-    """Return the MIME type read from the file's first bytes (never its name or the browser's claim)."""
-    import magic  # imported here: libmagic is only needed where files arrive
-
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
-    return magic.from_buffer(head, mime=True)
 
 
 def check_upload(upload: UploadedFile) -> str:
-    """Return the sniffed type of an acceptable upload; raise ValidationError otherwise."""
-    mime = sniff_type(upload)
-    if mime not in ALLOWED_TYPES:
-        raise ValidationError(
-            _("“%(name)s” is not a picture, PDF or video we accept (PNG, JPEG, WebP, GIF, PDF, MP4, MOV)."),
-            code="file_type",
-            params={"name": upload.name},
-        )
-    limit = MAX_VIDEO_BYTES if mime in VIDEO_TYPES else MAX_IMAGE_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("“%(name)s” is too large: at most %(mb)s MB."),
-            code="file_size",
-            params={"name": upload.name, "mb": limit // (1024 * 1024)},
-        )
-    return mime
+    """Return the sniffed type of an acceptable owner upload; raise ValidationError otherwise."""
+    return evidence_service.check_owner_upload(upload)[1]
 
 
-def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile]) -> int:
+def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile], ip: str = "") -> int:
     stored = 0
     for upload in uploads:
         mime = check_upload(upload)
-        sha = hashlib.sha256()
-        for chunk in upload.chunks():
-            sha.update(chunk)
-        upload.seek(0)
-        evidence = Evidence.objects.create(
-            title=_("Owner's file for %(reference)s") % {"reference": assistance_request.reference},
-            file=upload,  # stored under a generated name (evidence_upload_to)
-            original_name=(upload.name or "")[:255],
-            sha256=sha.hexdigest(),
-            size=upload.size,
-            mime_type=mime,
-            capture_method=(
-                Evidence.CaptureMethod.SCREEN_RECORDING if mime in VIDEO_TYPES else Evidence.CaptureMethod.SCREENSHOT
-            ),
-            status=Evidence.Status.COLLECTING,
-            contains_third_party_pi=True,  # screenshots of posts nearly always show other people
+        recording = mime.startswith(("video/", "audio/"))
+        evidence_service.evidence_upload_by_owner(
+            uploaded=upload,
+            assistance_request=assistance_request,
+            ip=ip,
+            metadata={
+                "title": _("Owner's file for %(reference)s") % {"reference": assistance_request.reference},
+                "capture_method": (
+                    Evidence.CaptureMethod.SCREEN_RECORDING if recording else Evidence.CaptureMethod.SCREENSHOT
+                ),
+                "status": Evidence.Status.COLLECTING,
+                "contains_third_party_pi": True,  # screenshots of posts nearly always show other people
+            },
         )
-        evidence.assistance_requests.add(assistance_request)
         stored += 1
     if stored and not assistance_request.has_evidence:
         assistance_request.has_evidence = True
@@ -197,6 +168,7 @@ def assistance_request_submit(
     files: list[UploadedFile],
     sensitive_data: bool = False,
     share_with_counsel: bool = False,
+    ip: str = "",
 ) -> Submission:
     """Create an owner's request with its consent and evidence, or return the existing duplicate."""
     duplicate = find_duplicate(phone=phone, links=links)
@@ -207,6 +179,7 @@ def assistance_request_submit(
     req = AssistanceRequest.objects.create(
         reference=_next_reference(now.year),
         token_digest=token_digest(token),
+        tracking_token=token,
         owner_name=name,
         owner_phone=normalize_phone(phone),
         owner_email=email,
@@ -230,7 +203,7 @@ def assistance_request_submit(
         share_with_counsel=share_with_counsel,
         granted_at=now,
     )
-    _store_evidence(req, files)
+    _store_evidence(req, files, ip=ip)
     return Submission(assistance_request=req, token=token)
 
 
@@ -284,6 +257,16 @@ def assistance_request_send_link(*, assistance_request: AssistanceRequest, track
         logger.warning("Could not send the tracking link of %s by SMS", reference)
 
 
+# --- Moves ---------------------------------------------------------------------------------------
+
+
+def _move(req: AssistanceRequest, **kwargs: Any) -> AssistanceRequest:
+    """Every move of a request goes through here: the owner is told after it commits."""
+    move(req, **kwargs)
+    notifications.owner_notify_on_commit(req)
+    return req
+
+
 # --- Tracking ----------------------------------------------------------------------------------
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -296,13 +279,15 @@ def assistance_request_by_token(token: str) -> AssistanceRequest | None:
 
 
 @transaction.atomic
-def assistance_request_add_evidence(*, assistance_request: AssistanceRequest, files: list[UploadedFile]) -> int:
+def assistance_request_add_evidence(
+    *, assistance_request: AssistanceRequest, files: list[UploadedFile], ip: str = ""
+) -> int:
     """The owner sends more evidence through the link; a request waiting for it goes back to screening."""
     req = AssistanceRequest.objects.select_for_update().get(pk=assistance_request.pk)
     if req.status != S.NEED_INFO:
         raise ValidationError(_("This request is not waiting for more evidence."), code="not_need_info")
-    stored = _store_evidence(req, files)
-    move(req, to=S.SCREENING, actor=None, reason=_("The owner sent more evidence."), check_permission=False)
+    stored = _store_evidence(req, files, ip=ip)
+    _move(req, to=S.SCREENING, actor=None, reason=_("The owner sent more evidence."), check_permission=False)
     return stored
 
 
@@ -310,7 +295,7 @@ def assistance_request_add_evidence(*, assistance_request: AssistanceRequest, fi
 def assistance_request_withdraw(*, assistance_request: AssistanceRequest) -> AssistanceRequest:
     """The owner withdraws consent: the request ends and its personal data is due for purging."""
     req = AssistanceRequest.objects.select_for_update().get(pk=assistance_request.pk)
-    move(req, to=S.WITHDRAWN, actor=None, reason=_("The owner withdrew consent."), check_permission=False)
+    _move(req, to=S.WITHDRAWN, actor=None, reason=_("The owner withdrew consent."), check_permission=False)
     now = timezone.now()
     req.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
     req.closed_at = now
@@ -344,7 +329,7 @@ def assistance_request_screen(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    return move(req, to=S.SCREENING, actor=actor, reason=reason)
+    return _move(req, to=S.SCREENING, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -354,7 +339,7 @@ def assistance_request_need_info(
     """Ask the owner for more; the message is shown on the tracking page."""
     message = _required(message, _("Say what the owner should send."))
     req = _locked(assistance_request)
-    move(req, to=S.NEED_INFO, actor=actor, reason=message)
+    _move(req, to=S.NEED_INFO, actor=actor, reason=message)
     req.info_requested = message
     req.save(update_fields=["info_requested", "updated_at"])
     return req
@@ -364,7 +349,7 @@ def assistance_request_need_info(
 def assistance_request_decline(*, assistance_request: AssistanceRequest, actor: Any, reason: str) -> AssistanceRequest:
     reason = _required(reason, _("Give the reason for declining."))
     req = _locked(assistance_request)
-    move(req, to=S.DECLINED, actor=actor, reason=reason)
+    _move(req, to=S.DECLINED, actor=actor, reason=reason)
     _finish(req)
     return req
 
@@ -374,7 +359,7 @@ def assistance_request_legal_review(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    return move(req, to=S.LEGAL_REVIEW, actor=actor, reason=reason)
+    return _move(req, to=S.LEGAL_REVIEW, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -411,7 +396,7 @@ def assistance_request_outcome(
         raise ValidationError(
             _("A lawyer letter or litigation support needs the request judged suable first."), code="not_suable"
         )
-    return move(req, to=outcome, actor=actor, reason=reason)
+    return _move(req, to=outcome, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -419,8 +404,34 @@ def assistance_request_close(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    move(req, to=S.CLOSED, actor=actor, reason=reason)
+    _move(req, to=S.CLOSED, actor=actor, reason=reason)
     _finish(req)
+    return req
+
+
+@transaction.atomic
+def assistance_request_assign(*, assistance_request: AssistanceRequest, actor: Any, lawyer: Any) -> AssistanceRequest:
+    """Assign (or reassign) the request to a lawyer. Only lawyers and administrators may assign.
+
+    The database trigger records the change of ``assigned_lawyer_id`` with the actor in the
+    audit trail; the lawyer is emailed after the commit. Owners never see who it is.
+    """
+    from accounts import permissions
+
+    if not permissions.can_sign_off(actor):
+        raise PermissionDenied
+    role = permissions.role_of(lawyer)
+    if lawyer is None or not lawyer.is_active or role not in (lawyer.Role.LAWYER, lawyer.Role.ADMIN):
+        raise ValidationError(_("Choose an active lawyer."), code="not_a_lawyer")
+    req = _locked(assistance_request)
+    if req.status in AssistanceRequest.FINISHED_STATUSES:
+        raise ValidationError(_("A finished request cannot be assigned."), code="finished")
+    if req.assigned_lawyer_id == lawyer.pk:
+        return req
+    req.assigned_lawyer = lawyer
+    req.save(update_fields=["assigned_lawyer", "updated_at"])
+    if lawyer.pk != getattr(actor, "pk", None):
+        notifications.lawyer_notify_on_commit(req, lawyer)
     return req
 
 
@@ -430,6 +441,7 @@ PURGED_FIELDS = {
     "owner_name": "",
     "owner_phone": "",
     "owner_email": "",
+    "tracking_token": "",
     "phone_digest": "",
     "description": "",
     "city": "",

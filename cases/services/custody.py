@@ -6,6 +6,11 @@ IP and actor label). Editing any of those fields, removing a link or reordering 
 breaks the chain from that point on, and ``verify_chain`` names the first broken link.
 The database itself refuses UPDATE and DELETE on the table (migration trigger); the
 hashes catch what someone with enough privilege to disable that trigger could still do.
+
+Removing the *last* links leaves a chain that is consistent in itself, so the evidence row
+keeps the chain head (``Evidence.custody_head_hash``), written in the same transaction as
+each append. A new link chains to that head, not to whatever row happens to be last, so a
+truncated chain stays broken even after more links are added.
 """
 
 from __future__ import annotations
@@ -100,10 +105,11 @@ def custody_append(
     """
     if action not in CustodyEvent.Action.values:
         raise ValueError(f"Unknown custody action {action!r}")
-    Evidence.objects.select_for_update().only("pk").get(pk=evidence.pk)
+    head = Evidence.objects.select_for_update().only("pk", "custody_head_hash").get(pk=evidence.pk)
     last = CustodyEvent.objects.filter(evidence_id=evidence.pk).order_by("-sequence").only("sequence", "hash").first()
     sequence = last.sequence + 1 if last else 1
-    prev_hash = last.hash if last else GENESIS_HASH
+    # The recorded head is authoritative: after a truncation the new link does not fit the rows left.
+    prev_hash = head.custody_head_hash or (last.hash if last else GENESIS_HASH)
     # Round-trip the details through JSON now so that what is hashed is what jsonb stores.
     clean_details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     actor_id = getattr(actor, "pk", None)
@@ -119,7 +125,7 @@ def custody_append(
         ip_address=ip or None,
         actor_label=label,
     )
-    return CustodyEvent.objects.create(
+    event = CustodyEvent.objects.create(
         evidence_id=evidence.pk,
         sequence=sequence,
         action=action,
@@ -131,6 +137,9 @@ def custody_append(
         prev_hash=prev_hash,
         hash=link_hash(prev_hash, payload),
     )
+    Evidence.objects.filter(pk=evidence.pk).update(custody_head_hash=event.hash)
+    evidence.custody_head_hash = event.hash
+    return event
 
 
 def verify_chain(evidence: Evidence, events: Iterable[CustodyEvent] | None = None) -> int | None:
@@ -138,7 +147,8 @@ def verify_chain(evidence: Evidence, events: Iterable[CustodyEvent] | None = Non
 
     A link is broken when its sequence skips (a deleted link: the missing number is named),
     when it does not point at the previous link's hash, or when its own hash does not match
-    its fields. Without ``events`` (the links in sequence order, e.g. already loaded for a
+    its fields. When the last link is not the recorded head (links removed from the end),
+    the number after the last remaining link is named. Without ``events`` (the links in sequence order, e.g. already loaded for a
     page) links are streamed from the database, so a long chain is never loaded whole.
     """
     if events is None:
@@ -152,4 +162,7 @@ def verify_chain(evidence: Evidence, events: Iterable[CustodyEvent] | None = Non
             return event.sequence
         prev_hash = event.hash
         expected_sequence += 1
+    head = evidence.custody_head_hash  # the caller's row: loaded with the evidence, kept fresh by custody_append
+    if head and head != prev_hash:
+        return expected_sequence
     return None

@@ -33,7 +33,7 @@ from accounts import permissions
 from cases import audit
 from cases.models import AssistanceRequest, ContentItem, CustodyEvent, Evidence, Lawsuit
 from cases.models.evidence import evidence_upload_to
-from cases.services.custody import custody_append
+from cases.services.custody import custody_append, verify_chain
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,14 @@ DEFAULT_ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "application/zip": ("zip",),
 }
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# What owners may send through the public form and the tracking page: pictures, PDF, recordings.
+# Never HTML, text or archives from the open internet.
+OWNER_ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
+    mime: exts
+    for mime, exts in DEFAULT_ALLOWED_TYPES.items()
+    if mime.startswith(("image/", "video/", "audio/")) or mime == "application/pdf"
+}
+OWNER_MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # a few minutes of screen recording from a phone
 # Bigger than any real screenshot (a 20000 x 10000 full-page capture); larger is a decompression bomb.
 MAX_IMAGE_PIXELS = 200_000_000
 MAX_NAME_LENGTH = 255
@@ -127,11 +135,18 @@ def sniff_type(head: bytes) -> str:
     return magic.from_buffer(head, mime=True) if head else "application/x-empty"
 
 
-def check_type(*, head: bytes, name: str) -> str:
+def check_type(*, head: bytes, name: str, allowed: dict[str, tuple[str, ...]] | None = None) -> str:
     """Return the sniffed MIME type if it is allowed and the name does not disguise it, else raise."""
     mime = sniff_type(head)
-    allowed = allowed_types()
+    allowed = allowed or allowed_types()
     if mime not in allowed:
+        if allowed is OWNER_ALLOWED_TYPES:
+            raise ValidationError(
+                _("“%(name)s” is not a picture, PDF, video or audio file we accept (PNG, JPEG, WebP, GIF, PDF, "
+                  "MP4, MOV, WebM, MP3, M4A)."),
+                code="type_not_allowed",
+                params={"name": name},
+            )  # fmt: skip
         raise ValidationError(
             _("Files of this type (%(type)s) cannot be fixed as evidence. Allowed: images, PDF, video, audio, "
               "text, HTML and ZIP."),
@@ -193,21 +208,21 @@ class _HashingFile(File):
         while chunk := self.file.read(chunk_size or CHUNK_SIZE):
             self.written += len(chunk)
             if self.written > self.limit:
-                raise ValidationError(_too_big_message(), code="too_big")
+                raise ValidationError(_too_big_message(self.limit), code="too_big")
             self.digest.update(chunk)
             yield chunk
 
 
-def _too_big_message() -> str:
-    return _("The file is larger than the limit of %(mb)d MB.") % {"mb": max_upload_bytes() // (1024 * 1024)}
+def _too_big_message(limit: int | None = None) -> str:
+    return _("The file is larger than the limit of %(mb)d MB.") % {"mb": (limit or max_upload_bytes()) // (1024 * 1024)}
 
 
-def _store(uploaded: Any) -> tuple[str, str, int]:
+def _store(uploaded: Any, limit: int | None = None) -> tuple[str, str, int]:
     """Write the upload under a generated name; return (stored name, sha256, size).
 
     If anything fails mid-write, the partial file is removed before the error propagates.
     """
-    wrapper = _HashingFile(uploaded, max_upload_bytes())
+    wrapper = _HashingFile(uploaded, limit or max_upload_bytes())
     name = evidence_upload_to(None, "")  # type: ignore[arg-type]  # the name never depends on the upload
     stored = None
     try:
@@ -220,20 +235,40 @@ def _store(uploaded: Any) -> tuple[str, str, int]:
     return stored, wrapper.digest.hexdigest(), wrapper.written
 
 
-def _checked_upload(uploaded: Any) -> tuple[str, str]:
-    """Validate an upload before a byte is stored; return (display name, sniffed type)."""
+def check_upload(
+    uploaded: Any, *, allowed: dict[str, tuple[str, ...]] | None = None, max_bytes: int | None = None
+) -> tuple[str, str]:
+    """Validate an upload before a byte is stored; return (display name, sniffed type).
+
+    The one check for every upload path (staff evidence, the owners' public form and tracking
+    page): name, size, type judged by content against the allow-list, disguised names, image bombs.
+    Owners' paths pass ``allowed=OWNER_ALLOWED_TYPES`` and ``max_bytes=OWNER_MAX_UPLOAD_BYTES``.
+    """
+    limit = max_bytes or max_upload_bytes()
     name = clean_original_name(getattr(uploaded, "name", "") or "")
     size = getattr(uploaded, "size", None)
-    if size is not None and size > max_upload_bytes():
-        raise ValidationError(_too_big_message(), code="too_big")
+    if size is not None and size > limit:
+        raise ValidationError(_too_big_message(limit), code="too_big")
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     uploaded.seek(0)
     head = uploaded.read(SNIFF_BYTES)
     uploaded.seek(0)
-    mime = check_type(head=head, name=name)
+    mime = check_type(head=head, name=name, allowed=allowed)
     _check_image(uploaded, mime)
     return name, mime
+
+
+def owner_upload_limit() -> int:
+    return min(OWNER_MAX_UPLOAD_BYTES, max_upload_bytes())
+
+
+def check_owner_upload(uploaded: Any) -> tuple[str, str]:
+    """The same check with the owners' narrower allow-list and size limit."""
+    return check_upload(uploaded, allowed=OWNER_ALLOWED_TYPES, max_bytes=owner_upload_limit())
+
+
+_checked_upload = check_upload  # the name older callers use
 
 
 # --- Writes ------------------------------------------------------------------------------
@@ -256,12 +291,17 @@ def _create(
     previous: Evidence | None,
     ip: str,
     custody_details: dict[str, Any] | None = None,
+    from_owner: bool = False,
 ) -> Evidence:
     unknown = set(metadata) - set(METADATA_FIELDS)
     if unknown:
         raise ValueError(f"Not evidence metadata: {sorted(unknown)}")
-    original_name, mime = _checked_upload(uploaded)
-    stored_name, sha256, size = _store(uploaded)
+    if from_owner:
+        original_name, mime = check_owner_upload(uploaded)
+        stored_name, sha256, size = _store(uploaded, owner_upload_limit())
+    else:
+        original_name, mime = check_upload(uploaded)
+        stored_name, sha256, size = _store(uploaded)
     try:
         with transaction.atomic():
             evidence = Evidence(
@@ -293,11 +333,22 @@ def _create(
                     **(custody_details or {}),
                 },
             )
+            _attest_after_commit(evidence.pk)
     except BaseException:
         # The row never committed: the stored bytes must not linger as an orphan.
         default_storage.delete(stored_name)
         raise
     return evidence
+
+
+def _attest_after_commit(evidence_id: int) -> None:
+    """Ask the configured timestamp/deposit provider to attest the file once the row is committed."""
+    from cases.services.attestation import attestation_enabled
+
+    if attestation_enabled():
+        from cases.tasks.evidence import attest_evidence
+
+        transaction.on_commit(lambda: attest_evidence.delay(evidence_id))
 
 
 def evidence_upload(
@@ -322,6 +373,27 @@ def evidence_upload(
         previous=None,
         ip=ip,
         custody_details=custody_details,
+    )
+
+
+def evidence_upload_by_owner(
+    *, uploaded: Any, assistance_request: AssistanceRequest, metadata: dict[str, Any], ip: str = ""
+) -> Evidence:
+    """Fix a file an owner sent through the public form or the tracking page.
+
+    No staff account is involved (the caller has matched the private link); the checks are the
+    staff path's with the owners' narrower allow-list and size limit, and the custody chain
+    records the owner as the source.
+    """
+    return _create(
+        uploaded=uploaded,
+        actor=None,
+        metadata=metadata,
+        links=UploadLinks(assistance_requests=[assistance_request]),
+        previous=None,
+        ip=ip,
+        custody_details={"source": "owner", "assistance_request": assistance_request.reference},
+        from_owner=True,
     )
 
 
@@ -429,6 +501,10 @@ def evidence_verify(*, evidence: Evidence, actor: Any = None, ip: str = "") -> s
         state = Evidence.Integrity.MISMATCH
     else:
         state = Evidence.Integrity.OK
+    # The chain is checked before this check adds its own link (which would then be the head).
+    broken_at = verify_chain(evidence)
+    if state == Evidence.Integrity.OK and broken_at is not None:
+        state = Evidence.Integrity.CHAIN_BROKEN
     with transaction.atomic():
         now = timezone.now()
         Evidence.objects.filter(pk=evidence.pk).update(integrity=state, last_verified_at=now, updated_at=now)
@@ -440,7 +516,12 @@ def evidence_verify(*, evidence: Evidence, actor: Any = None, ip: str = "") -> s
             action=action,
             actor=actor,
             ip=ip,
-            details={"expected_sha256": evidence.sha256, "actual_sha256": actual, "result": state},
+            details={
+                "expected_sha256": evidence.sha256,
+                "actual_sha256": actual,
+                "result": state,
+                "chain_broken_at": broken_at,
+            },
         )
     evidence.integrity, evidence.last_verified_at = state, now
     return state
@@ -453,7 +534,7 @@ def evidence_verify_all() -> IntegrityReport:
     the others' results. Nothing is repaired: a mismatch stays flagged until a person acts.
     """
     report = IntegrityReport()
-    queryset = Evidence.objects.current().only("pk", "title", "file", "sha256").order_by("pk")
+    queryset = Evidence.objects.current().only("pk", "title", "file", "sha256", "custody_head_hash").order_by("pk")
     for evidence in queryset.iterator(chunk_size=200):
         state = evidence_verify(evidence=evidence)
         report.checked += 1

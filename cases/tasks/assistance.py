@@ -1,4 +1,4 @@
-"""Owner assistance tasks: the purge of personal data (schedule it daily in CELERY_BEAT_SCHEDULE)."""
+"""Owner assistance tasks: the purge of personal data (daily, CELERY_BEAT_SCHEDULE) and notifications."""
 
 from __future__ import annotations
 
@@ -16,3 +16,20 @@ def purge_assistance_personal_data() -> int:
     """
     with audit_context(actor_type="system"):
         return assistance.assistance_requests_purge()
+
+
+@shared_task(name="cases.notify_owner_of_status")
+def notify_owner_of_status(assistance_request_id: int, state_change_id: int) -> bool:
+    """Tell an owner of one status change of their request (once, whatever the retries)."""
+    from cases.services.notifications import notify_owner_of_status as notify
+
+    with audit_context(actor_type="system"):
+        return notify(assistance_request_id=assistance_request_id, state_change_id=state_change_id)
+
+
+@shared_task(name="cases.notify_lawyer_of_assignment")
+def notify_lawyer_of_assignment(assistance_request_id: int, lawyer_id: int) -> bool:
+    """Email a lawyer that an assistance request was assigned to them."""
+    from cases.services.notifications import notify_lawyer_of_assignment as notify
+
+    return notify(assistance_request_id=assistance_request_id, lawyer_id=lawyer_id)

@@ -29,3 +29,12 @@ def capture_web_page(url: str, actor_id: int, item_id: int | None = None) -> lis
     with audit_context(actor=actor):
         result = web_capture(url=url, actor=actor, item=item)
     return [evidence.pk for evidence in result.evidence]
+
+
+@shared_task(name="cases.attest_evidence")
+def attest_evidence(evidence_id: int) -> bool:
+    """Have the configured timestamp/deposit provider attest one uploaded file (after its upload commits)."""
+    from cases.services.attestation import evidence_attest
+
+    with audit_context(actor_type="system"):
+        return evidence_attest(evidence_id=evidence_id)

@@ -80,7 +80,7 @@ BADGES: dict[str, dict[str, str]] = {
     },
     "letter": {"issued": "info", "delivered": "info", "responded": "warn"},
     "disclosure": {"requested": "info", "disclosed": "success", "refused": "danger"},
-    "integrity": {"ok": "success", "mismatch": "danger", "missing": "danger"},
+    "integrity": {"ok": "success", "mismatch": "danger", "missing": "danger", "chain_broken": "danger"},
 }
 
 

@@ -24,7 +24,7 @@ from django.views.generic import DetailView
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import AssistanceRequestFilter
-from cases.forms.assistance import DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
+from cases.forms.assistance import AssignForm, DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
 from cases.models import AssistanceRequest
 from cases.selectors.assistance import (
     assistance_request_contact,
@@ -65,6 +65,8 @@ class AssistanceRequestDetailView(RoleRequiredMixin, DetailView):
         context["evidence_count"] = assistance_request_evidence_count(user=user, assistance_request=req)
         if permissions.can_edit(user, req):
             context.update(self.action_forms(req))
+        if permissions.can_sign_off(user) and req.status not in AssistanceRequest.FINISHED_STATUSES:
+            context["assign_form"] = AssignForm(initial={"lawyer": req.assigned_lawyer_id or user.pk})
         return context
 
     @staticmethod
@@ -200,5 +202,21 @@ def assistance_request_close(request: HttpRequest, pk: int) -> HttpResponse:
         ReasonForm,
         lambda req, data: services.assistance_request_close(
             assistance_request=req, actor=request.user, reason=data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def assistance_request_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign or reassign the request to a lawyer (lawyers and administrators only)."""
+    if not permissions.can_sign_off(request.user):
+        raise PermissionDenied
+    return _staff_action(
+        request,
+        pk,
+        AssignForm,
+        lambda req, data: services.assistance_request_assign(
+            assistance_request=req, actor=request.user, lawyer=data["lawyer"]
         ),
     )

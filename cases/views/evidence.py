@@ -34,6 +34,7 @@ from cases.selectors.evidence import (
     evidence_versions,
 )
 from cases.services import evidence as evidence_service
+from cases.services.attestation import attestation_enabled
 from cases.services.custody import verify_chain
 from cases.services.evidence_package import evidence_package_build
 from cases.services.web_capture import chromium_available
@@ -94,6 +95,7 @@ class EvidenceDetailView(RoleRequiredMixin, DetailView):
         context["is_current"] = not evidence.is_deleted and context["newer_version"] is None
         context["delete_form"] = EvidenceDeleteForm()
         context["can_edit"] = permissions.can_edit(user, Evidence)
+        context["attestation_enabled"] = attestation_enabled()
         return context
 
 

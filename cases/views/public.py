@@ -19,14 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView
 
 from cases.audit import client_ip
-from cases.forms.assistance import AssistanceRequestForm, EvidenceUploadForm, WithdrawForm
+from cases.forms.assistance import AssistanceRequestForm, EvidenceUploadForm, TokenForm, WithdrawForm
 from cases.models import AssistanceRequest, StateChange
-from cases.services import assistance
+from cases.services import assistance, owner_data
+from cases.services.notifications import OWNER_STATUS_TEXT
 
 S = AssistanceRequest.Status
 
@@ -127,6 +127,7 @@ class AssistanceRequestCreateView(FormView):
             files=data["files"],
             sensitive_data=data["sensitive_data"],
             share_with_counsel=data["share_with_counsel"],
+            ip=ip,
         )
         assistance.rate_count("ip", ip, assistance.IP_WINDOW)
         assistance.rate_count("phone", data["phone"], assistance.PHONE_WINDOW)
@@ -148,22 +149,6 @@ def request_thanks(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "cases/public/request_thanks.html", {"receipt": receipt}))
 
 
-# Plain-language lines for the owner's timeline, one per status reached.
-OWNER_STATUS_TEXT = {
-    S.SUBMITTED: gettext_lazy("We received your request."),
-    S.SCREENING: gettext_lazy("We are checking your request and your evidence."),
-    S.NEED_INFO: gettext_lazy("We need more information from you (see below)."),
-    S.DECLINED: gettext_lazy("We cannot take up your request. We will tell you why by phone or email."),
-    S.LEGAL_REVIEW: gettext_lazy("A lawyer is assessing your case."),
-    S.GUIDED: gettext_lazy("We have sent you guidance on fixing and using your evidence."),
-    S.LETTER: gettext_lazy("A lawyer letter is being sent on your behalf."),
-    S.LITIGATION: gettext_lazy("We are supporting your lawsuit."),
-    S.POLICE: gettext_lazy("We are helping you report the matter to the police."),
-    S.CLOSED: gettext_lazy("Your request is closed."),
-    S.WITHDRAWN: gettext_lazy("You withdrew your consent. Your personal information will be deleted."),
-}
-
-
 def _tracking_context(req: AssistanceRequest, token: str) -> dict[str, Any]:
     changes = StateChange.objects.filter(object_type="cases.assistancerequest", object_id=req.pk).order_by("at", "pk")
     timeline = [{"at": req.submitted_at, "text": OWNER_STATUS_TEXT[S.SUBMITTED]}]
@@ -175,6 +160,7 @@ def _tracking_context(req: AssistanceRequest, token: str) -> dict[str, Any]:
         "status_text": OWNER_STATUS_TEXT.get(req.status, ""),
         "upload_form": EvidenceUploadForm(initial={"token": token}) if req.status == S.NEED_INFO else None,
         "withdraw_form": WithdrawForm(initial={"token": token}) if req.status != S.WITHDRAWN else None,
+        "export_form": TokenForm(initial={"token": token}) if req.purged_at is None else None,
     }
 
 
@@ -225,7 +211,9 @@ def request_upload(request: HttpRequest) -> HttpResponse:
         context["upload_form"] = form
         return _private(render(request, "cases/public/request_track.html", context, status=400))
     try:
-        count = assistance.assistance_request_add_evidence(assistance_request=req, files=form.cleaned_data["files"])
+        count = assistance.assistance_request_add_evidence(
+            assistance_request=req, files=form.cleaned_data["files"], ip=client_ip(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -257,3 +245,17 @@ def request_withdraw(request: HttpRequest) -> HttpResponse:
     return _track_redirect(token)
 
 
+@login_not_required
+@require_POST
+def request_export(request: HttpRequest) -> HttpResponse:
+    """The owner downloads a copy of their own data (JSON), audited; the token travels in the body."""
+    if throttled := _throttled_tracking(request):
+        return throttled
+    req = assistance.assistance_request_by_token(request.POST.get("token", ""))
+    if req is None or req.purged_at is not None:
+        return _track_miss(request)
+    content = owner_data.owner_data_export(assistance_request=req)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{req.reference}-my-data.json"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
