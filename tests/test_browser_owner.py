@@ -141,3 +141,64 @@ def test_staff_ask_for_more_the_owner_uploads_and_sees_the_outcome(live_server, 
     expect(owner.locator(".status-now .badge")).to_have_text(req.get_status_display())
     expect(owner.locator(".timeline li")).to_have_count(6)
     owner.screenshot(path=screens / "owner-track-outcome-mobile.png", full_page=True)
+
+
+def test_the_owner_downloads_their_data_and_staff_assign_a_lawyer(live_server, page: Page, lawyer, tmp_path):
+    """Tracking page on a 390×844 phone (download of the owner's data) and the staff page with assignment."""
+    import json
+
+    from tests.conftest import PASSWORD
+
+    cache.clear()
+    shots = Path(os.environ.get("LEGALCASES_OWNER_SHOTS") or "/work/notes/shots/owner")
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = tmp_path / "抖音截图.png"
+    shot.write_bytes(png_bytes())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("cases:public-request-create"))
+    page.fill("#id_name", "王小明")
+    page.fill("#id_phone", "13812345678")
+    page.fill("#id_email", "xiaoming@example.com")
+    page.fill("#id_description", "有人在抖音上造谣说我的车是事故车。")
+    page.fill("#id_links", "https://www.douyin.com/video/7")
+    page.check("#id_help_types_2")
+    page.set_input_files("#id_files", str(shot))
+    page.check("#id_consent")
+    page.locator("form.owner-form button[type=submit]").click()
+    link = page.locator("#tracking-link").get_attribute("href")
+    req = AssistanceRequest.objects.get()
+
+    # Staff: the lawyer screens the request and takes it.
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("#id_username", "lawyer")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.goto(live_server.url + req.get_absolute_url())
+    page.locator(".staff-actions form[action*='screen'] button").click()
+    page.select_option("#id_lawyer", str(lawyer.pk))
+    page.locator(f'form[action="{reverse("cases:assistance-request-assign", args=[req.pk])}"] button').click()
+    expect(page.locator(".messages")).to_contain_text(str(lawyer))
+    page.screenshot(path=shots / "staff-request-detail.png", full_page=True)
+    req.refresh_from_db()
+    assert req.assigned_lawyer == lawyer and req.status == "screening"
+    page.goto(live_server.url + reverse("cases:assistance-request-list") + "?assigned=me")
+    expect(page.get_by_text(req.reference)).to_be_visible()
+
+    # The owner, on a 390×844 phone, follows the link and downloads a copy of their data.
+    owner = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    ).new_page()
+    refused: list[str] = []
+    owner.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
+    owner.goto(link)
+    expect(owner.locator(".timeline li")).to_have_count(2)
+    expect(owner.get_by_text(str(lawyer))).to_have_count(0)
+    width = owner.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide"
+    owner.screenshot(path=shots / "owner-track-mobile-390.png", full_page=True)
+    with owner.expect_download() as download_info:
+        owner.locator(f'form[action="{reverse("cases:public-request-export")}"] button').click()
+    data = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert data["reference"] == req.reference and data["submitted"]["name"] == "王小明"
+    assert data["files"][0]["name"] == "抖音截图.png"
+    assert refused == []

@@ -93,7 +93,11 @@ class AssistanceRequestDetailView(RoleRequiredMixin, DetailView):
 
 
 def _staff_action(
-    request: HttpRequest, pk: int, form_class: type[forms.Form], act: Callable[[AssistanceRequest, dict], Any]
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    act: Callable[[AssistanceRequest, dict], Any],
+    done: Callable[[AssistanceRequest], str] | None = None,
 ) -> HttpResponse:
     req = get_object_or_404(AssistanceRequest.objects.for_user(request.user), pk=pk)
     if not permissions.can_edit(request.user, req):
@@ -110,7 +114,7 @@ def _staff_action(
     else:
         messages.success(
             request,
-            _("Saved: the request is now “%(status)s”.") % {"status": req.get_status_display()},
+            done(req) if done else _("Saved: the request is now “%(status)s”.") % {"status": req.get_status_display()},
         )
     return redirect(req)
 
@@ -219,4 +223,5 @@ def assistance_request_assign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda req, data: services.assistance_request_assign(
             assistance_request=req, actor=request.user, lawyer=data["lawyer"]
         ),
+        lambda req: _("Assigned to %(lawyer)s.") % {"lawyer": req.assigned_lawyer},
     )
