@@ -444,6 +444,8 @@ EVIDENCE_CHROMIUM_PATH = env_str("EVIDENCE_CHROMIUM_PATH", "/usr/bin/chromium")
 # Timestamp/deposit provider asked after each upload (cases/services/attestation.py): "none", or the dotted
 # path of a provider class. "cases.services.attestation.LocalStubTimestamp" is for tests: NOT a legal timestamp.
 EVIDENCE_ATTESTATION_PROVIDER = env_str("EVIDENCE_ATTESTATION_PROVIDER", "none")
+# For "cases.services.attestation.OpensslTsa": the OpenSSL config whose [tsa] section names the TSA's key and cert.
+EVIDENCE_TSA_OPENSSL_CONFIG = env_str("EVIDENCE_TSA_OPENSSL_CONFIG", "")
 # Owners' status notices by SMS go through this class (send(*, phone, message)); the console sender prints
 # with DEBUG on and otherwise sends nothing.
 ASSISTANCE_SMS_SENDER = env_str("ASSISTANCE_SMS_SENDER", "cases.services.assistance.ConsoleSmsSender")

@@ -6,6 +6,9 @@ is attested and the evidence page says so) or the dotted path of a class with ``
 (cases.tasks.evidence.attest_evidence) asks the provider and records its token and number on
 the evidence. A real provider (a TSA's HTTP endpoint, a 存证 platform's API) is a new class here.
 
+``OpensslTsa`` asks a local RFC 3161 TSA run by ``openssl ts`` (configured by
+``EVIDENCE_TSA_OPENSSL_CONFIG``) and stores the DER reply.
+
 ``LocalStubTimestamp`` is for development and tests only: it signs the file's hash and the time
 with a key derived from the project's SECRET_KEY. It proves nothing to a court and says so in
 its token: it is NOT a legal timestamp.
@@ -13,13 +16,19 @@ its token: it is NOT a legal timestamp.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -100,6 +109,65 @@ def verify_stub_token(token: str, sha256: str) -> bool:
         return False
     payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hmac.compare_digest(signature, _stub_signature(payload)) and data.get("message_imprint") == sha256
+
+
+# --- A local RFC 3161 TSA through `openssl ts` -------------------------------------------------
+
+
+class OpensslTsa:
+    """RFC 3161 timestamps from a TSA run locally with ``openssl ts -reply``.
+
+    ``settings.EVIDENCE_TSA_OPENSSL_CONFIG`` is an OpenSSL config with a ``[tsa]`` section naming the
+    TSA's certificate, key and serial file (see ``man ts``). The token stored is the DER reply,
+    base64-encoded; ``openssl ts -verify`` checks it against the TSA's CA. A timestamp from your own
+    TSA proves only as much as that TSA is trusted: courts accept certificates from accredited TSAs.
+    """
+
+    name = "openssl-ts (local TSA)"
+
+    def attest(self, *, sha256: str, evidence_id: int) -> Attestation:
+        config = str(getattr(settings, "EVIDENCE_TSA_OPENSSL_CONFIG", "") or "")
+        if not config:
+            raise RuntimeError("EVIDENCE_TSA_OPENSSL_CONFIG is not set")
+        with tempfile.TemporaryDirectory(prefix="tsa-") as folder:
+            query, reply = Path(folder) / "q.tsq", Path(folder) / "r.tsr"
+            _openssl("ts", "-query", "-digest", sha256, "-sha256", "-cert", "-out", str(query))
+            _openssl("ts", "-reply", "-config", config, "-queryfile", str(query), "-out", str(reply))
+            text = _openssl("ts", "-reply", "-in", str(reply), "-text")
+            der = reply.read_bytes()
+        serial = re.search(r"Serial number:\s*(\S+)", text)
+        return Attestation(
+            provider=self.name,
+            number=f"TSA-{serial.group(1) if serial else hashlib.sha256(der).hexdigest()[:16]}",
+            token=base64.b64encode(der).decode("ascii"),
+        )
+
+
+def _openssl(*args: str) -> str:
+    executable = shutil.which("openssl")
+    if executable is None:
+        raise RuntimeError("openssl is not installed (Debian package: openssl)")
+    result = subprocess.run(  # noqa: S603  (the openssl binary, no shell, arguments we built)
+        [executable, *args], capture_output=True, text=True, timeout=30, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"openssl {args[0]} {args[1]} failed: {result.stderr.strip()[:300]}")
+    return result.stdout
+
+
+def verify_tsa_token(token: str, sha256: str, *, ca_file: str, untrusted: str = "") -> bool:
+    """Check an ``OpensslTsa`` token against the TSA's CA and the file's hash with ``openssl ts -verify``."""
+    with tempfile.TemporaryDirectory(prefix="tsa-") as folder:
+        reply = Path(folder) / "r.tsr"
+        reply.write_bytes(base64.b64decode(token))
+        args = ["ts", "-verify", "-digest", sha256, "-in", str(reply), "-CAfile", ca_file]
+        if untrusted:
+            args += ["-untrusted", untrusted]
+        try:
+            _openssl(*args)
+        except RuntimeError:
+            return False
+    return True
 
 
 # --- Recording -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -100,3 +101,81 @@ def test_owner_uploads_are_attested_too(client, settings, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         client.post(FORM, {**form_data(), "files": [screenshot()]})
     assert Evidence.objects.get().attested_at is not None
+
+
+# --- A local RFC 3161 TSA run by `openssl ts` -----------------------------------------------------
+
+
+def _run(*args: str, cwd) -> None:
+    import subprocess
+
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)  # noqa: S603, S607
+
+
+@pytest.fixture
+def local_tsa(tmp_path, settings):
+    """A throwaway CA and TSA certificate (extendedKeyUsage timeStamping) and the `openssl ts` config."""
+    import shutil
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    d = tmp_path / "tsa"
+    d.mkdir()
+    _run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+         "-subj", "/CN=LegalCases test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)  # fmt: skip
+    _run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr",
+         "-subj", "/CN=LegalCases test TSA", cwd=d)  # fmt: skip
+    (d / "ext.cnf").write_text(
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n"
+    )
+    _run("x509", "-req", "-in", "tsa.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+         "-out", "tsa.crt", "-days", "2", "-extfile", "ext.cnf", cwd=d)  # fmt: skip
+    (d / "tsaserial").write_text("01\n")
+    (d / "tsa.cnf").write_text(
+        f"""[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = {d}
+serial = $dir/tsaserial
+crypto_device = builtin
+signer_cert = $dir/tsa.crt
+certs = $dir/ca.crt
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+    )
+    settings.EVIDENCE_ATTESTATION_PROVIDER = "cases.services.attestation.OpensslTsa"
+    settings.EVIDENCE_TSA_OPENSSL_CONFIG = str(d / "tsa.cnf")
+    return d
+
+
+def test_a_local_openssl_tsa_timestamps_the_file_and_the_token_verifies(
+    analyst, local_tsa, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = upload(analyst)
+
+    evidence.refresh_from_db()
+    assert evidence.attested_at is not None and re.fullmatch(r"TSA-0x[0-9A-F]+", evidence.certificate_number)
+    assert evidence.attestation_provider.startswith("openssl-ts")
+    ca, tsa = str(local_tsa / "ca.crt"), str(local_tsa / "tsa.crt")
+    assert attestation.verify_tsa_token(evidence.attestation_token, evidence.sha256, ca_file=ca, untrusted=tsa)
+    assert not attestation.verify_tsa_token(evidence.attestation_token, "0" * 64, ca_file=ca, untrusted=tsa)
+
+
+def test_a_failing_tsa_leaves_the_evidence_unattested(analyst, local_tsa, settings):
+    settings.EVIDENCE_TSA_OPENSSL_CONFIG = str(local_tsa / "missing.cnf")
+    evidence = upload(analyst)
+
+    with pytest.raises(RuntimeError):
+        attestation.evidence_attest(evidence_id=evidence.pk)
+    evidence.refresh_from_db()
+    assert evidence.attested_at is None and evidence.attestation_token == ""
