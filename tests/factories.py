@@ -254,6 +254,16 @@ class AssistanceRequestFactory(DjangoModelFactory):
     help_types = [m.AssistanceRequest.HelpType.EVIDENCE_GUIDANCE]
 
 
+class OwnerNotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = m.OwnerNotification
+
+    assistance_request = factory.SubFactory(AssistanceRequestFactory)
+    status = m.AssistanceRequest.Status.SCREENING
+    state_change_id = factory.Sequence(lambda n: n + 1)
+    channels = ["email", "sms"]
+
+
 class ConsentRecordFactory(DjangoModelFactory):
     class Meta:
         model = m.ConsentRecord

@@ -23,7 +23,7 @@ from cases.admin.base import (
     record_personal_data_view,
 )
 from cases.fields import digest
-from cases.models import AssistanceRequest, ConsentRecord
+from cases.models import AssistanceRequest, ConsentRecord, OwnerNotification
 
 PERSONAL_FIELDS = ("owner_name", "owner_phone", "owner_email")
 MASKED_FIELDS = ("masked_name", "masked_phone", "masked_email")
@@ -200,3 +200,15 @@ class ConsentRecordAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("purposes"))
     def purpose_labels(self, obj: ConsentRecord) -> str:
         return choice_labels(ConsentRecord, "purposes", obj.purposes)
+
+
+@admin.register(OwnerNotification)
+class OwnerNotificationAdmin(ReadOnlyModelAdmin):
+    """Which status changes owners were told of, and by which channels (never the message itself)."""
+
+    list_display = ("assistance_request", "status", "channels", "sent_at")
+    list_select_related = ("assistance_request",)
+    list_filter = ("status",)
+    search_fields = ("assistance_request__reference__exact",)
+    search_help_text = _("The request's reference, e.g. YZ-2025-000123.")
+    date_hierarchy = "sent_at"

@@ -63,6 +63,7 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     m.Deadline: _deadline,
     m.AssistanceRequest: lambda: f.AssistanceRequestFactory(assigned_lawyer=f.UserFactory(role=User.Role.LAWYER)),
     m.ConsentRecord: f.ConsentRecordFactory,
+    m.OwnerNotification: f.OwnerNotificationFactory,
     m.AuditEvent: lambda: f.AuditEventFactory(actor=f.UserFactory()),
     m.ImportJob: lambda: f.ImportJobFactory(created_by=f.UserFactory()),
     m.StateChange: lambda: f.StateChangeFactory(actor=f.UserFactory()),
