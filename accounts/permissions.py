@@ -45,6 +45,7 @@ AREA: dict[str, str] = {
     "cases.deadline": "litigation",
     "cases.assistancerequest": "assistance",
     "cases.consentrecord": "assistance",
+    "cases.ownernotification": "assistance",
     "cases.importjob": "monitoring",
     "cases.statechange": "history",
     "cases.auditevent": "audit",

@@ -91,6 +91,7 @@ def _one_of_each() -> None:
     f.HearingFactory(proceeding=f.ProceedingFactory(lawsuit=lawsuit))
     f.DeadlineFactory(lawsuit=lawsuit)
     f.ConsentRecordFactory()
+    f.OwnerNotificationFactory()
     f.ImportJobFactory()
     f.StateChangeFactory()
     from accounts.services import api_token_create
