@@ -129,3 +129,15 @@ def test_the_owner_never_sees_the_lawyer(client, lawyer, second_lawyer):
 
     html = client.get(reverse("cases:public-request-track", args=[submission.token])).content.decode()
     assert "张律师" not in html and "lawyer2" not in html
+
+
+def test_the_queue_links_to_unassigned_open_requests(lawyer_client, lawyer):
+    waiting = make_request(phone="13700000004")
+    make_request(phone="13700000005", status="closed")
+    taken = make_request(phone="13700000006")
+    assistance.assistance_request_assign(assistance_request=taken, actor=lawyer, lawyer=lawyer)
+
+    html = lawyer_client.get(LIST).content.decode()
+    assert 'href="?assigned=none&amp;open=true"' in html
+    response = lawyer_client.get(LIST + "?assigned=none&open=true")
+    assert [r.reference for r in response.context["page_obj"].object_list] == [waiting.reference]
