@@ -197,8 +197,13 @@ def test_the_owner_downloads_their_data_and_staff_assign_a_lawyer(live_server, p
     assert width <= 390, f"page is {width}px wide"
     owner.screenshot(path=shots / "owner-track-mobile-390.png", full_page=True)
     with owner.expect_download() as download_info:
-        owner.locator(f'form[action="{reverse("cases:public-request-export")}"] button').click()
+        owner.locator(f'form[action="{reverse("cases:public-request-export")}"] button[value=json]').click()
     data = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert data["reference"] == req.reference and data["submitted"]["name"] == "王小明"
     assert data["files"][0]["name"] == "抖音截图.png"
+    with owner.expect_download() as download_info:
+        owner.locator(f'form[action="{reverse("cases:public-request-export")}"] button[value=pdf]').click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    (shots / "owner-my-data.pdf").write_bytes(pdf)
     assert refused == []

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cases import audit
@@ -88,9 +89,39 @@ def owner_data(assistance_request: AssistanceRequest) -> dict[str, Any]:
         }
 
 
+FORMATS = ("json", "pdf")
+
+
+TIME_KEYS = {"exported_at", "submitted_at", "granted_at", "withdrawn_at", "at", "received"}
+
+
+def _readable_times(value: Any) -> Any:
+    """The same data with ISO times shortened to local "YYYY-MM-DD HH:MM:SS" for reading on paper."""
+    if isinstance(value, dict):
+        return {
+            key: (item[:19].replace("T", " ") if key in TIME_KEYS and isinstance(item, str) else _readable_times(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_readable_times(item) for item in value]
+    return value
+
+
+def _pdf(data: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("cases/public/my_data_pdf.html", {"data": _readable_times(data)})
+    return HTML(string=html).write_pdf()
+
+
 @transaction.atomic
-def owner_data_export(*, assistance_request: AssistanceRequest) -> bytes:
-    """Return the owner's data as UTF-8 JSON and record the export in the audit trail."""
+def owner_data_export(*, assistance_request: AssistanceRequest, fmt: str = "json") -> bytes:
+    """Return the owner's data as UTF-8 JSON or a Chinese PDF and record the export in the audit trail."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}")
     data = owner_data(assistance_request)
-    audit.record(action="export", obj=assistance_request, diff={"format": EXPORT_FORMAT})
+    audit.record(action="export", obj=assistance_request, diff={"format": EXPORT_FORMAT, "as": fmt})
+    if fmt == "pdf":
+        return _pdf(data)
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -248,14 +248,16 @@ def request_withdraw(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_POST
 def request_export(request: HttpRequest) -> HttpResponse:
-    """The owner downloads a copy of their own data (JSON), audited; the token travels in the body."""
+    """The owner downloads a copy of their own data (JSON or PDF), audited; the token travels in the body."""
     if throttled := _throttled_tracking(request):
         return throttled
     req = assistance.assistance_request_by_token(request.POST.get("token", ""))
     if req is None or req.purged_at is not None:
         return _track_miss(request)
-    content = owner_data.owner_data_export(assistance_request=req)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{req.reference}-my-data.json"'
+    fmt = "pdf" if request.POST.get("format") == "pdf" else "json"
+    content = owner_data.owner_data_export(assistance_request=req, fmt=fmt)
+    content_type = "application/pdf" if fmt == "pdf" else "application/json; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{req.reference}-my-data.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return _private(response)

@@ -104,3 +104,15 @@ def test_the_tracking_page_offers_the_download(client):
     submission = submit()
     html = client.get(reverse("cases:public-request-track", args=[submission.token])).content.decode()
     assert f'action="{EXPORT}"' in html
+
+
+def test_the_owner_can_have_it_as_a_chinese_pdf(client):
+    submission = submit(files=[screenshot("微博截图.png")])
+
+    response = client.post(EXPORT, {"token": submission.token, "format": "pdf"})
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('.pdf"') and response["Cache-Control"] == "no-store"
+    assert response.content.startswith(b"%PDF")
+    event = AuditEvent.objects.get(action="export")
+    assert event.diff["as"] == "pdf" and event.actor_type == "owner"
