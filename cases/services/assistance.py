@@ -1,7 +1,8 @@
 """Owner assistance: the public submission, the private tracking link, staff moves and the purge.
 
-The tracking token is shown to the owner once and sent by email/SMS; only its SHA-256 is stored,
-and no function here ever logs it (nor any other personal data).
+The tracking token is shown to the owner once and sent by email/SMS; the request is found by the
+token's SHA-256, and the token itself is kept only encrypted (for status notices, purged with the
+rest). No function here ever logs it (nor any other personal data).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def check_upload(upload: UploadedFile) -> str:
     return evidence_service.check_owner_upload(upload)[1]
 
 
-def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile], ip: str = "") -> int:
+def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile]) -> int:
     stored = 0
     for upload in uploads:
         mime = check_upload(upload)
@@ -58,7 +59,6 @@ def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[Upl
         evidence_service.evidence_upload_by_owner(
             uploaded=upload,
             assistance_request=assistance_request,
-            ip=ip,
             metadata={
                 "title": _("Owner's file for %(reference)s") % {"reference": assistance_request.reference},
                 "capture_method": (
@@ -168,7 +168,6 @@ def assistance_request_submit(
     files: list[UploadedFile],
     sensitive_data: bool = False,
     share_with_counsel: bool = False,
-    ip: str = "",
 ) -> Submission:
     """Create an owner's request with its consent and evidence, or return the existing duplicate."""
     duplicate = find_duplicate(phone=phone, links=links)
@@ -203,7 +202,7 @@ def assistance_request_submit(
         share_with_counsel=share_with_counsel,
         granted_at=now,
     )
-    _store_evidence(req, files, ip=ip)
+    _store_evidence(req, files)
     return Submission(assistance_request=req, token=token)
 
 
@@ -279,14 +278,12 @@ def assistance_request_by_token(token: str) -> AssistanceRequest | None:
 
 
 @transaction.atomic
-def assistance_request_add_evidence(
-    *, assistance_request: AssistanceRequest, files: list[UploadedFile], ip: str = ""
-) -> int:
+def assistance_request_add_evidence(*, assistance_request: AssistanceRequest, files: list[UploadedFile]) -> int:
     """The owner sends more evidence through the link; a request waiting for it goes back to screening."""
     req = AssistanceRequest.objects.select_for_update().get(pk=assistance_request.pk)
     if req.status != S.NEED_INFO:
         raise ValidationError(_("This request is not waiting for more evidence."), code="not_need_info")
-    stored = _store_evidence(req, files, ip=ip)
+    stored = _store_evidence(req, files)
     _move(req, to=S.SCREENING, actor=None, reason=_("The owner sent more evidence."), check_permission=False)
     return stored
 

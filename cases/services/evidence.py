@@ -377,13 +377,14 @@ def evidence_upload(
 
 
 def evidence_upload_by_owner(
-    *, uploaded: Any, assistance_request: AssistanceRequest, metadata: dict[str, Any], ip: str = ""
+    *, uploaded: Any, assistance_request: AssistanceRequest, metadata: dict[str, Any]
 ) -> Evidence:
     """Fix a file an owner sent through the public form or the tracking page.
 
     No staff account is involved (the caller has matched the private link); the checks are the
     staff path's with the owners' narrower allow-list and size limit, and the custody chain
-    records the owner as the source.
+    records the owner as the source. The owner's IP address is not written into the chain:
+    links can never be deleted, and the owner's personal data must be purgeable.
     """
     return _create(
         uploaded=uploaded,
@@ -391,7 +392,7 @@ def evidence_upload_by_owner(
         metadata=metadata,
         links=UploadLinks(assistance_requests=[assistance_request]),
         previous=None,
-        ip=ip,
+        ip="",
         custody_details={"source": "owner", "assistance_request": assistance_request.reference},
         from_owner=True,
     )

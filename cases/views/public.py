@@ -127,7 +127,6 @@ class AssistanceRequestCreateView(FormView):
             files=data["files"],
             sensitive_data=data["sensitive_data"],
             share_with_counsel=data["share_with_counsel"],
-            ip=ip,
         )
         assistance.rate_count("ip", ip, assistance.IP_WINDOW)
         assistance.rate_count("phone", data["phone"], assistance.PHONE_WINDOW)
@@ -211,9 +210,7 @@ def request_upload(request: HttpRequest) -> HttpResponse:
         context["upload_form"] = form
         return _private(render(request, "cases/public/request_track.html", context, status=400))
     try:
-        count = assistance.assistance_request_add_evidence(
-            assistance_request=req, files=form.cleaned_data["files"], ip=client_ip(request)
-        )
+        count = assistance.assistance_request_add_evidence(assistance_request=req, files=form.cleaned_data["files"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

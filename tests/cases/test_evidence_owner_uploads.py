@@ -112,7 +112,7 @@ def test_the_size_limit_applies_to_owners_too(settings, lawyer, client):
 
 
 def test_an_owner_file_is_hashed_while_it_streams_and_starts_a_custody_chain(client):
-    response = client.post(FORM, {**form_data(), "files": [screenshot("微博截图.png")]})
+    response = client.post(FORM, {**form_data(), "files": [screenshot("微博截图.png")]}, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 302
 
     evidence = Evidence.objects.get()
@@ -125,6 +125,7 @@ def test_an_owner_file_is_hashed_while_it_streams_and_starts_a_custody_chain(cli
     assert list(evidence.assistance_requests.all()) == [req] and req.has_evidence
     (link,) = CustodyEvent.objects.filter(evidence=evidence)
     assert link.action == "uploaded" and link.actor is None
+    assert link.ip_address is None  # the owner's address would outlive the purge in an append-only chain
     assert link.details["source"] == "owner" and link.details["sha256"] == evidence.sha256
     assert evidence.custody_head_hash == link.hash
 
