@@ -9,7 +9,7 @@ from django.views.generic import DetailView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
-from cases.filters import MonitoredAccountFilter
+from cases.filters import MonitoredAccountListFilter
 from cases.models import Lawsuit, MonitoredAccount
 from cases.selectors.monitoring import (
     ACCOUNT_RECENT_ITEMS,
@@ -17,6 +17,7 @@ from cases.selectors.monitoring import (
     monitored_account_lawsuits,
     monitored_account_list,
     monitored_account_recent_items,
+    monitored_account_risk_breakdown,
 )
 from cases.views.listing import FilteredListView
 
@@ -25,9 +26,9 @@ class MonitoredAccountListView(FilteredListView):
     """Accounts ranked by risk score; any staff role."""
 
     permission_model = MonitoredAccount
-    filterset_class = MonitoredAccountFilter
+    filterset_class = MonitoredAccountListFilter
     template_name = "cases/monitoredaccount_list.html"
-    primary_filters = ("q", "platform", "watch_status", "risk_level")
+    primary_filters = ("q", "platform", "watch_status", "risk_level", "ordering")
 
     def base_queryset(self) -> QuerySet:
         return monitored_account_list(user=self.request.user)
@@ -49,5 +50,6 @@ class MonitoredAccountDetailView(RoleRequiredMixin, DetailView):
         context["recent_items"] = monitored_account_recent_items(user=user, account=account)
         context["recent_limit"] = ACCOUNT_RECENT_ITEMS
         context["lawsuits"] = monitored_account_lawsuits(user=user, account=account)
+        context["risk_factors"] = monitored_account_risk_breakdown(account=account)
         context["can_prepare_lawsuit"] = permissions.can_edit(user, Lawsuit)
         return context
