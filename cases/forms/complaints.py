@@ -78,7 +78,7 @@ class AppealForm(forms.Form):
 class RebuttalLinkForm(forms.Form):
     title = forms.CharField(label=_("Rebuttal title"), max_length=200, required=False)
     url = forms.URLField(
-        label=_("Rebuttal URL"), max_length=1000, required=False,
+        label=_("Rebuttal URL"), max_length=1000, required=False, assume_scheme="https",
         help_text=_("A rebuttal already recorded with this URL is reused."),
     )
     summary = notes_field(_("Summary"))
