@@ -20,7 +20,8 @@ from cases.api.schema import ErrorSerializer
 from cases.api.serializers import PlatformComplaintSerializer
 from cases.models import ContentItem, PlatformComplaint
 from cases.services import complaints
-from cases.services.complaints import MAX_ITEMS, Response as PlatformAnswer
+from cases.services.complaints import MAX_ITEMS
+from cases.services.complaints import Response as PlatformAnswer
 
 CONFLICT = OpenApiResponse(
     ErrorSerializer,
