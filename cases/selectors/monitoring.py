@@ -116,6 +116,35 @@ def monitored_account_recent_items(
     )
 
 
+# How many of an account's complaints and letters its page lists (newest first).
+ACCOUNT_RECENT_ACTIONS = 20
+
+
+def monitored_account_complaints(
+    *, user: Any, account: MonitoredAccount, limit: int = ACCOUNT_RECENT_ACTIONS
+) -> list[PlatformComplaint]:
+    """Return the newest complaints naming any of the account's items (one query)."""
+    return list(
+        PlatformComplaint.objects.for_user(user)
+        .filter(content_items__account=account)
+        .select_related("platform")
+        .distinct()
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def monitored_account_letters(
+    *, user: Any, account: MonitoredAccount, limit: int = ACCOUNT_RECENT_ACTIONS
+) -> list[LawyerLetter]:
+    """Return the newest lawyer letters addressed to the account (one query)."""
+    return list(
+        LawyerLetter.objects.for_user(user)
+        .filter(recipient_account=account)
+        .select_related("recipient_account", "recipient_agency")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def monitored_account_lawsuits(*, user: Any, account: MonitoredAccount) -> list[Lawsuit]:
     """Return the suits in which the account is a party (index cases_party_account_idx)."""
     return list(

@@ -10,11 +10,13 @@ from django.views.generic import DetailView
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import MonitoredAccountListFilter
-from cases.models import Lawsuit, MonitoredAccount
+from cases.models import Lawsuit, LawyerLetter, MonitoredAccount, PlatformComplaint
 from cases.selectors.monitoring import (
     ACCOUNT_RECENT_ITEMS,
+    monitored_account_complaints,
     monitored_account_detail_queryset,
     monitored_account_lawsuits,
+    monitored_account_letters,
     monitored_account_list,
     monitored_account_recent_items,
     monitored_account_risk_breakdown,
@@ -51,5 +53,9 @@ class MonitoredAccountDetailView(RoleRequiredMixin, DetailView):
         context["recent_limit"] = ACCOUNT_RECENT_ITEMS
         context["lawsuits"] = monitored_account_lawsuits(user=user, account=account)
         context["risk_factors"] = monitored_account_risk_breakdown(account=account)
+        if permissions.can_view(user, PlatformComplaint):
+            context["complaints"] = monitored_account_complaints(user=user, account=account)
+        if permissions.can_view(user, LawyerLetter):
+            context["letters"] = monitored_account_letters(user=user, account=account)
         context["can_prepare_lawsuit"] = permissions.can_edit(user, Lawsuit)
         return context

@@ -111,7 +111,10 @@ def test_refresh_costs_a_fixed_number_of_queries(django_assert_max_num_queries):
 
 def test_account_page_shows_each_factor(analyst_client, django_assert_max_num_queries):
     account = f.MonitoredAccountFactory()
-    infringing(account, day=2, views=50_000)
+    item = infringing(account, day=2, views=50_000)
+    for _ in range(3):
+        f.PlatformComplaintFactory().content_items.add(item)
+        f.LawyerLetterFactory(recipient_account=account)
     risk.accounts_refresh_risk([account.pk])
     account.refresh_from_db()
     with translation.override("en"):
@@ -123,7 +126,10 @@ def test_account_page_shows_each_factor(analyst_client, django_assert_max_num_qu
     assert f'data-risk-score="{account.risk_score}"' in body
     for key in risk.FACTOR_KEYS:
         assert f'data-factor="{key}"' in body
-    assert account.risk_score == 8 + 16
+    # 1 confirmed (8) + reach 50,000 → 4 tens (16) + 3 letters (15, capped at 10)
+    assert account.risk_score == 8 + 16 + 10
+    for complaint in m.PlatformComplaint.objects.all():
+        assert reverse("cases:complaint-detail", args=[complaint.pk]) in body
 
 
 def test_account_list_sorts_by_risk_both_ways(analyst_client):
