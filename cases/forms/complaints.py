@@ -7,6 +7,8 @@ cases.services.complaints, whose errors the views put back as messages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,16 +18,17 @@ from cases.services.complaints import response_choices
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WHEN_HELP = _("Leave empty for now.")
+NOTES = _("Notes")
 
 
-def when_field(label: str) -> forms.DateTimeField:
+def when_field(label: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label, required=False, widget=WHEN, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=WHEN_HELP,
     )
 
 
-def notes_field(label: str = _("Notes")) -> forms.CharField:
+def notes_field(label: Any = NOTES) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -83,8 +86,8 @@ class RebuttalLinkForm(forms.Form):
     )
     summary = notes_field(_("Summary"))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("title") and not data.get("url"):
             raise forms.ValidationError(_("Give the rebuttal's title or its URL."))
         return data

@@ -156,13 +156,13 @@ class PlatformComplaintActionView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         complaint = get_object_or_404(PlatformComplaint.objects.for_user(request.user), pk=pk)
         if action == "appeal":
-            form = forms.AppealForm(request.POST, prefix=action)
-            if not form.is_valid():
-                messages.error(request, _form_errors(form))
+            appeal_form = forms.AppealForm(request.POST, prefix=action)
+            if not appeal_form.is_valid():
+                messages.error(request, _form_errors(appeal_form))
                 return redirect("cases:complaint-detail", pk=pk)
             try:
                 appeal = complaints.complaint_appeal(complaint=complaint, actor=request.user,
-                                                     notes=form.cleaned_data["notes"])
+                                                     notes=appeal_form.cleaned_data["notes"])
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("cases:complaint-detail", pk=pk)
