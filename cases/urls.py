@@ -2,6 +2,7 @@ from django.urls import path
 
 from cases.views import assistance, content_items, home, lawsuits, monitored_accounts, public
 from cases.views import campaigns as campaign_views
+from cases.views import complaints as complaint_views
 from cases.views import evidence as evidence_views
 from cases.views import intake as intake_views
 
@@ -32,6 +33,15 @@ urlpatterns = [
     path(
         "campaigns/<int:pk>/link-agency/", campaign_views.CampaignLinkAgencyView.as_view(), name="campaign-link-agency"
     ),
+    # Platform complaints: list, page, moves (POST only) and "open a complaint" from an item (cases/views/complaints.py).
+    path("complaints/", complaint_views.PlatformComplaintListView.as_view(), name="complaint-list"),
+    path("complaints/<int:pk>/", complaint_views.PlatformComplaintDetailView.as_view(), name="complaint-detail"),
+    path(
+        "complaints/<int:pk>/<slug:action>/",
+        complaint_views.PlatformComplaintActionView.as_view(),
+        name="complaint-action",
+    ),
+    path("content/<int:pk>/complaint/", complaint_views.ComplaintOpenView.as_view(), name="complaint-open"),
     path("monitored-accounts/", monitored_accounts.MonitoredAccountListView.as_view(), name="monitored-account-list"),
     path(
         "monitored-accounts/<int:pk>/",

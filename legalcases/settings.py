@@ -390,6 +390,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.purge_assistance_personal_data",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Account risk scores: services recompute them when an input changes; this nightly run at 03:47
+    # Shanghai time catches anything they missed (letters or suits recorded in the admin, deletions).
+    "refresh-account-risk": {
+        "task": "cases.refresh_account_risk",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 
 # --- Cache, email, logging -------------------------------------------------

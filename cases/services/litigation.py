@@ -32,7 +32,7 @@ from cases.models import (
 )
 from cases.models.litigation import validate_case_number
 from cases.normalize import normalize_case_number
-from cases.services import deadlines, triage, workflow
+from cases.services import deadlines, risk, triage, workflow
 
 St = Lawsuit.Stage
 Cause = Lawsuit.Cause
@@ -190,6 +190,8 @@ def lawsuit_prepare(
     for item in chosen:
         triage.content_item_start_action(item=item, actor=actor)
     deadlines.deadlines_sync(lawsuit)
+    # A suit is a risk input of every account it names (cases/services/risk.py).
+    risk.accounts_refresh_risk(account.pk for account in accounts)
     return lawsuit
 
 
