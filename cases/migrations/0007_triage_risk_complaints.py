@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_contentitem_triage_queue_indexes'),
+        ('cases', '0006_owner_assign_custody_head'),
     ]
 
     operations = [
