@@ -87,6 +87,9 @@ CAN_SIGN_OFF = frozenset({Role.LAWYER, Role.ADMIN})
 CAN_USE_ADMIN = frozenset({Role.LAWYER, Role.ADMIN})
 # Who sees the executive dashboard.
 CAN_VIEW_DASHBOARD = STAFF_ROLES
+# Who must pass a second factor (TOTP, django-otp) after the password: those who reach personal
+# data unmasked and the admin site. Enforced by accounts.middleware.TwoFactorRequiredMiddleware.
+REQUIRES_TWO_FACTOR = frozenset({Role.LAWYER, Role.ADMIN})
 
 
 def role_of(user: Any) -> str | None:

@@ -45,6 +45,40 @@ def _celery_eager():
     app.conf.task_eager_propagates = True
 
 
+def mark_second_factor_verified(client, user) -> None:
+    """Give ``user`` a confirmed authenticator and mark the client's session verified with it,
+    as the second-factor step would (lawyers and admins need it for every staff page)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for the whole login, second factor included.
+
+    The two-factor tests (tests/accounts/test_two_factor.py) log in without it through
+    ``force_login_password_only``.
+    """
+    from django.test.client import ClientMixin
+
+    from accounts.two_factor import requires_two_factor
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if requires_two_factor(user):
+            mark_second_factor_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+    monkeypatch.setattr(ClientMixin, "force_login_password_only", original, raising=False)
+
+
 def _make_user(django_user_model, username: str, role: str, **extra):
     return django_user_model.objects.create_user(
         username=username, password=PASSWORD, role=role, display_name=username, **extra
