@@ -25,6 +25,12 @@ STAFF_ROLES = frozenset({Role.ANALYST, Role.LAWYER, Role.EXECUTIVE, Role.ADMIN})
 AREA: dict[str, str] = {
     "accounts.user": "users",
     "accounts.apitoken": "users",
+    # Second-factor devices and login attempts (django-otp, django-axes): administrators only.
+    "otp_totp.totpdevice": "users",
+    "otp_static.staticdevice": "users",
+    "axes.accessattempt": "users",
+    "axes.accesslog": "users",
+    "axes.accessfailurelog": "users",
     "cases.platform": "monitoring",
     "cases.agency": "monitoring",
     "cases.monitoredaccount": "monitoring",

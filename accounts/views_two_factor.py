@@ -48,6 +48,11 @@ def _next_url(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def _with_query(url: str, request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
 class VerifyView(View):
     """The step after the password: a TOTP or backup code marks the session verified."""
 
@@ -60,7 +65,7 @@ class VerifyView(View):
         if two_factor.is_verified(user):
             return HttpResponseRedirect(_next_url(request))
         if not two_factor.has_confirmed_device(user):
-            return HttpResponseRedirect(f"{reverse('accounts:otp-setup')}?{request.GET.urlencode()}")
+            return HttpResponseRedirect(_with_query(reverse("accounts:otp-setup"), request))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -86,7 +91,7 @@ class SetupView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Replacing a confirmed authenticator needs the current one first.
         if two_factor.has_confirmed_device(request.user) and not two_factor.is_verified(request.user):
-            return HttpResponseRedirect(f"{reverse('accounts:otp-verify')}?{request.GET.urlencode()}")
+            return HttpResponseRedirect(_with_query(reverse("accounts:otp-verify"), request))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
