@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
@@ -202,3 +202,28 @@ def test_the_qr_code_holds_the_issuer_and_the_secret(lawyer):
     assert device.config_url.startswith("otpauth://totp/LegalCases%3Alawyer?secret=")
     assert two_factor.qr_code_svg(device).startswith("<svg")
     assert two_factor.pending_totp_device(lawyer) == device  # reloading the page keeps the secret
+
+
+def test_an_administrator_resets_a_lost_second_factor_in_the_admin(admin_client_, lawyer, client):
+    device = enrolled(lawyer)
+    two_factor.regenerate_backup_codes(lawyer)
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+
+    backup = StaticDevice.objects.get(user=lawyer)
+
+    response = admin_client_.post(url, {"post": "yes"})
+    admin_client_.post(reverse("admin:otp_static_staticdevice_delete", args=[backup.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert not StaticDevice.objects.filter(user=lawyer).exists()
+    password_login(client, "lawyer")
+    assert client.get(HOME)["Location"].startswith(SETUP)  # enrols again at the next login
+
+
+def test_lawyers_cannot_see_or_reset_anyones_devices_in_the_admin(lawyer_client, admin_user):
+    device = enrolled(admin_user)
+
+    assert lawyer_client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 403
+    assert lawyer_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}).status_code == 403
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
