@@ -46,4 +46,15 @@ def test_a_lawyer_enrols_an_authenticator_on_first_login(live_server, page: Page
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + reverse("accounts:otp-backup-codes"))
     page.screenshot(path=SHOTS / "otp-backup-renew-mobile.png", full_page=True)
+
+    # The next login asks for a code after the password.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("#id_username", "lawyer")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/accounts/2fa/?next=*")
+    expect(page.locator("#id_token")).to_be_focused()
+    page.screenshot(path=SHOTS / "otp-verify.png", full_page=True)
     assert not refused, refused
