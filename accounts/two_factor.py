@@ -65,6 +65,12 @@ def secret_for_manual_entry(device: TOTPDevice) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
+def _elevate(request: Any, device: Any) -> None:
+    """Mark the session verified by ``device`` under a new session key (no fixation across the step)."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 @transaction.atomic
 def confirm_totp_device(*, request: Any, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm enrolment with the first code. Return the new backup codes, or None for a wrong code."""
@@ -75,7 +81,7 @@ def confirm_totp_device(*, request: Any, device: TOTPDevice, token: str) -> list
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = regenerate_backup_codes(device.user)
-    otp_login(request, device)
+    _elevate(request, device)
     return codes
 
 
@@ -104,7 +110,7 @@ def verify(*, request: Any, token: str) -> bool:
     with transaction.atomic():
         for device in model.objects.select_for_update().filter(user=request.user, confirmed=True):
             if device.verify_token(token):
-                otp_login(request, device)
+                _elevate(request, device)
                 return True
     return False
 

@@ -131,7 +131,15 @@ def test_no_response_names_the_software_or_its_version(admin_client_, client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
-    ["accounts:login", "accounts:otp-setup", "cases:home", "cases:lawsuit-list", "cases:triage"],
+    [
+        "accounts:login",
+        "accounts:otp-setup",
+        "cases:home",
+        "cases:lawsuit-list",
+        "cases:triage",
+        "admin:index",
+        "admin:cases_lawsuit_changelist",
+    ],
 )
 def test_pages_have_no_inline_scripts_styles_or_handlers(client, lawyer, url):
     client.force_login(lawyer)

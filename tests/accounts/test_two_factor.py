@@ -103,6 +103,26 @@ def test_an_enrolled_lawyer_verifies_with_a_totp_code_and_goes_on_to_next(client
     assert client.get(HOME).status_code == 200
 
 
+def test_verification_gives_the_session_a_new_key(client, lawyer):
+    device = enrolled(lawyer)
+    password_login(client, "lawyer")
+    before = client.session.session_key
+
+    client.post(VERIFY, {"token": code_for(device)})
+
+    assert client.session.session_key != before
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+
+
+def test_the_admin_never_shows_a_device_secret(admin_client_, lawyer):
+    device = enrolled(lawyer)
+
+    response = admin_client_.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert response.status_code == 200
+    assert device.key not in response.content.decode()
+
+
 def test_a_wrong_code_is_refused_and_the_device_throttles(client, lawyer):
     device = enrolled(lawyer)
     password_login(client, "lawyer")
