@@ -89,6 +89,9 @@ class SetupView(View):
     template_name = "accounts/otp_setup.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Only roles that must use a second factor enrol one (an optional one would not be enforced).
+        if not two_factor.requires_two_factor(request.user):
+            return HttpResponseRedirect(_next_url(request))
         # Replacing a confirmed authenticator needs the current one first.
         if two_factor.has_confirmed_device(request.user) and not two_factor.is_verified(request.user):
             return HttpResponseRedirect(_with_query(reverse("accounts:otp-verify"), request))
@@ -117,7 +120,7 @@ class SetupView(View):
             "qr_svg": two_factor.qr_code_svg(device),
             "secret": two_factor.secret_for_manual_entry(device),
             "next": _next_url(request),
-            "required": two_factor.requires_two_factor(request.user),
+            "required": True,
         }
         return render(request, self.template_name, context, status=status)
 
@@ -126,6 +129,11 @@ class BackupCodesView(View):
     """Replace the backup codes (a verified session only; the gate sees to that) and show them once."""
 
     http_method_names = ["get", "post"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not two_factor.requires_two_factor(request.user):
+            return HttpResponseRedirect(_next_url(request))
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/otp_backup_codes.html", {"codes": None, "next": _next_url(request)})

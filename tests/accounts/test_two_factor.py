@@ -247,3 +247,24 @@ def test_lawyers_cannot_see_or_reset_anyones_devices_in_the_admin(lawyer_client,
     assert lawyer_client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 403
     assert lawyer_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}).status_code == 403
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_roles_without_a_second_factor_do_not_enrol_one(analyst_client, analyst):
+    response = analyst_client.get(SETUP)
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=analyst).exists()
+    assert "2fa" not in analyst_client.get(reverse("accounts:password-change")).content.decode()
+
+
+def test_lawyers_find_their_second_factor_from_the_password_page(lawyer_client):
+    html = lawyer_client.get(reverse("accounts:password-change")).content.decode()
+
+    assert reverse("accounts:otp-backup-codes") in html
+
+
+def test_public_pages_stay_open_to_a_lawyer_between_password_and_code(client, lawyer):
+    enrolled(lawyer)
+    password_login(client, "lawyer")
+
+    assert client.get(reverse("cases:public-home")).status_code == 200
