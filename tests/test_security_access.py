@@ -49,7 +49,13 @@ STAFF_PROBES: list[Probe] = [
     ("monitoring", "view", "content list", lambda: reverse("cases:content-item-list"), "get"),
     ("monitoring", "view", "content detail", _detail("cases:content-item-detail", f.ContentItemFactory), "get"),
     ("monitoring", "view", "account list", lambda: reverse("cases:monitored-account-list"), "get"),
-    ("monitoring", "view", "account detail", _detail("cases:monitored-account-detail", f.MonitoredAccountFactory), "get"),
+    (
+        "monitoring",
+        "view",
+        "account detail",
+        _detail("cases:monitored-account-detail", f.MonitoredAccountFactory),
+        "get",
+    ),
     ("monitoring", "view", "campaign list", lambda: reverse("cases:campaign-list"), "get"),
     ("monitoring", "view", "campaign detail", _detail("cases:campaign-detail", f.CampaignFactory), "get"),
     ("monitoring", "view", "import list", lambda: reverse("cases:import-job-list"), "get"),
@@ -63,8 +69,20 @@ STAFF_PROBES: list[Probe] = [
     ("litigation", "view", "deadline list", lambda: reverse("cases:deadline-list"), "get"),
     ("litigation", "edit", "prepare a suit", _detail("cases:lawsuit-prepare", f.MonitoredAccountFactory), "get"),
     ("assistance", "view", "request list", lambda: reverse("cases:assistance-request-list"), "get"),
-    ("assistance", "view", "request detail", _detail("cases:assistance-request-detail", f.AssistanceRequestFactory), "get"),
-    ("assistance", "edit", "screen a request", _detail("cases:assistance-request-screen", f.AssistanceRequestFactory), "post"),
+    (
+        "assistance",
+        "view",
+        "request detail",
+        _detail("cases:assistance-request-detail", f.AssistanceRequestFactory),
+        "get",
+    ),
+    (
+        "assistance",
+        "edit",
+        "screen a request",
+        _detail("cases:assistance-request-screen", f.AssistanceRequestFactory),
+        "post",
+    ),
 ]
 
 
@@ -296,3 +314,42 @@ def test_a_payload_typed_into_a_form_is_stored_as_text_and_shown_escaped(analyst
     assert item.title == PAYLOAD  # stored as typed: escaping is the template's job, not the database's
     assert response.status_code == 200 and response.redirect_chain
     _assert_escaped(response.content.decode())
+
+
+# --- Object-level: an owner's token reaches one request ---------------------------------------------------
+
+
+def _submit(description: str, phone: str):
+    from cases.services import assistance
+
+    submission = assistance.assistance_request_submit(
+        name="李雷",
+        phone=phone,
+        email="",
+        description=description,
+        links=["https://www.douyin.com/video/7"],
+        help_types=["evidence_guidance"],
+        files=[],
+    )
+    return submission.assistance_request, submission.token
+
+
+def test_an_owners_token_reaches_only_its_own_request(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    mine, my_token = _submit("我的车被造谣是拼装车。", "13912345678")
+    theirs, _their_token = _submit("另一位车主的私密描述。", "13987654321")
+
+    page = client.get(reverse("cases:public-request-track", args=[my_token])).content.decode()
+    client.post(
+        reverse("cases:public-request-withdraw"),
+        {"token": my_token, "confirm": "on", "pk": theirs.pk, "id": theirs.pk, "assistance_request": theirs.pk},
+    )
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert "另一位车主" not in page
+    assert theirs.status == m.AssistanceRequest.Status.SUBMITTED
+    assert mine.status == m.AssistanceRequest.Status.WITHDRAWN
+    cache.clear()

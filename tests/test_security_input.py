@@ -170,10 +170,7 @@ def test_a_pdf_with_hostile_references_fetches_nothing(monkeypatch):
         refuse(url)
 
     monkeypatch.setattr(legalcases.pdf, "refuse_url", watch)
-    html = (
-        '<link rel="stylesheet" href="http://127.0.0.1:1/x.css">'
-        '<img src="file:///etc/passwd"><p>x</p>'
-    )
+    html = '<link rel="stylesheet" href="http://127.0.0.1:1/x.css"><img src="file:///etc/passwd"><p>x</p>'
 
     pdf = legalcases.pdf.render_pdf(html)
 

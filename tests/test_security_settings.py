@@ -54,7 +54,11 @@ def deploy_check(**overrides: str) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -105,7 +109,9 @@ def test_the_session_cookie_is_secure_httponly_and_samesite(settings, client, an
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
 
-    response = client.post(reverse("accounts:login"), {"username": "analyst", "password": "correct-horse-battery-staple-42"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "analyst", "password": "correct-horse-battery-staple-42"}
+    )
 
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -141,8 +141,10 @@ def test_the_public_form_rate_limit_uses_the_same_helper_and_ignores_spoofed_hea
     cache.clear()
     statuses = [
         client.post(
-            FORM, form_data(phone=f"1390000001{n}", links=f"https://weibo.com/p/x{n}"),
-            REMOTE_ADDR="198.51.100.40", HTTP_X_FORWARDED_FOR=f"10.7.7.{n}",
+            FORM,
+            form_data(phone=f"1390000001{n}", links=f"https://weibo.com/p/x{n}"),
+            REMOTE_ADDR="198.51.100.40",
+            HTTP_X_FORWARDED_FOR=f"10.7.7.{n}",
         ).status_code
         for n in range(6)
     ]
