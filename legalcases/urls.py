@@ -20,6 +20,9 @@ urlpatterns = [
     path("", include("cases.urls")),
 ]
 
+# Generic error page with the request id, never a traceback (accounts/errors.py).
+handler500 = "accounts.errors.server_error"
+
 if settings.DEBUG:
     # Development only: uploaded files, still behind the login (LoginRequiredMiddleware).
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
