@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -29,7 +30,9 @@ from django.utils.translation import gettext as _
 
 from cases.fields import digest, mask_phone
 from cases.models import AssistanceRequest, ConsentRecord, Evidence
+from cases.models.evidence import evidence_upload_to
 from cases.normalize import normalize_phone, normalize_url
+from cases.services.storage import save_whole
 from cases.services.workflow import move
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,21 @@ def check_upload(upload: UploadedFile) -> str:
 
 
 def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile]) -> int:
+    """Store each upload and its Evidence row; on any failure remove every file written here.
+
+    The rows roll back with the caller's transaction; the files are removed here, so a full disk
+    (a ValidationError, see cases.services.storage) leaves neither rows nor files behind.
+    """
+    written: list[str] = []
+    try:
+        return _store_each(assistance_request, uploads, written)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _store_each(assistance_request: AssistanceRequest, uploads: Iterable[UploadedFile], written: list[str]) -> int:
     stored = 0
     for upload in uploads:
         mime = check_upload(upload)
@@ -83,9 +101,10 @@ def _store_evidence(assistance_request: AssistanceRequest, uploads: Iterable[Upl
         for chunk in upload.chunks():
             sha.update(chunk)
         upload.seek(0)
+        written.append(save_whole(evidence_upload_to(None, ""), upload))  # type: ignore[arg-type]
         evidence = Evidence.objects.create(
             title=_("Owner's file for %(reference)s") % {"reference": assistance_request.reference},
-            file=upload,  # stored under a generated name (evidence_upload_to)
+            file=written[-1],  # stored under a generated name (evidence_upload_to)
             original_name=(upload.name or "")[:255],
             sha256=sha.hexdigest(),
             size=upload.size,

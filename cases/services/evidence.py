@@ -34,6 +34,7 @@ from cases import audit
 from cases.models import AssistanceRequest, ContentItem, CustodyEvent, Evidence, Lawsuit
 from cases.models.evidence import evidence_upload_to
 from cases.services.custody import custody_append
+from cases.services.storage import save_whole
 
 logger = logging.getLogger(__name__)
 
@@ -209,14 +210,8 @@ def _store(uploaded: Any) -> tuple[str, str, int]:
     """
     wrapper = _HashingFile(uploaded, max_upload_bytes())
     name = evidence_upload_to(None, "")  # type: ignore[arg-type]  # the name never depends on the upload
-    stored = None
-    try:
-        stored = default_storage.save(name, wrapper)
-    except BaseException:
-        # FileSystemStorage leaves what it wrote so far; remove it (the generated name is ours alone).
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        raise
+    # On failure the partial file is removed (the generated name is ours alone); disk full → ValidationError.
+    stored = save_whole(name, wrapper)
     return stored, wrapper.digest.hexdigest(), wrapper.written
 
 
