@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
 
 class ReportsReplicaRouter:
     """Reports' own models are read from the replica; every write goes to the primary.
@@ -12,10 +14,10 @@ class ReportsReplicaRouter:
     few seconds is fine for dashboards, never for workflows).
     """
 
-    def db_for_read(self, model: type, **hints: Any) -> str | None:
+    def db_for_read(self, model: type[models.Model], **hints: Any) -> str | None:
         return "reports" if model._meta.app_label == "reports" else None
 
-    def db_for_write(self, model: type, **hints: Any) -> str | None:
+    def db_for_write(self, model: type[models.Model], **hints: Any) -> str | None:
         return "default"
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:

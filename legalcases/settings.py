@@ -11,6 +11,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
@@ -495,7 +496,7 @@ if REPORTS_DATABASE_URL:
 # docs/deploy.md.
 EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local").lower()
 if EVIDENCE_STORAGE == "s3":
-    STORAGES["default"] = {
+    cast(dict[str, Any], STORAGES)["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_str("EVIDENCE_S3_BUCKET"),
@@ -540,14 +541,15 @@ CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {
 LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
 if LOG_FORMAT not in {"text", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
-LOGGING["filters"]["request_id"] = {"()": "legalcases.logging_json.RequestIdLogFilter"}
-LOGGING["formatters"]["json"] = {"()": "legalcases.logging_json.JsonFormatter"}
-LOGGING["formatters"]["text"] = {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
-for _handler in LOGGING["handlers"].values():
+_logging = cast(dict[str, Any], LOGGING)  # typed for mypy: the literal above mixes value types
+_logging["filters"]["request_id"] = {"()": "legalcases.logging_json.RequestIdLogFilter"}
+_logging["formatters"]["json"] = {"()": "legalcases.logging_json.JsonFormatter"}
+_logging["formatters"]["text"] = {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
+for _handler in _logging["handlers"].values():
     _handler["filters"] = ["tracking_tokens", "request_id"]
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+_logging["handlers"]["console"]["formatter"] = LOG_FORMAT
 if LOG_FORMAT == "json":
-    LOGGING["handlers"]["django.server"]["formatter"] = "json"
+    _logging["handlers"]["django.server"]["formatter"] = "json"
 # Pinned whatever LOG_LEVEL says: at DEBUG, django.template logs every missing variable with the whole
 # template context, which holds decrypted personal data on staff pages.
-LOGGING["loggers"]["django.template"] = {"level": "INFO"}
+_logging["loggers"]["django.template"] = {"level": "INFO"}

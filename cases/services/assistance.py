@@ -69,7 +69,7 @@ def check_upload(upload: UploadedFile) -> str:
             params={"name": upload.name},
         )
     limit = MAX_VIDEO_BYTES if mime in VIDEO_TYPES else MAX_IMAGE_BYTES
-    if upload.size > limit:
+    if (upload.size or 0) > limit:
         raise ValidationError(
             _("“%(name)s” is too large: at most %(mb)s MB."),
             code="file_size",
@@ -107,7 +107,7 @@ def _store_each(assistance_request: AssistanceRequest, uploads: Iterable[Uploade
             file=written[-1],  # stored under a generated name (evidence_upload_to)
             original_name=(upload.name or "")[:255],
             sha256=sha.hexdigest(),
-            size=upload.size,
+            size=upload.size or 0,
             mime_type=mime,
             capture_method=(
                 Evidence.CaptureMethod.SCREEN_RECORDING if mime in VIDEO_TYPES else Evidence.CaptureMethod.SCREENSHOT
@@ -363,7 +363,8 @@ def assistance_request_screen(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    return move(req, to=S.SCREENING, actor=actor, reason=reason)
+    move(req, to=S.SCREENING, actor=actor, reason=reason)
+    return req
 
 
 @transaction.atomic
@@ -393,7 +394,8 @@ def assistance_request_legal_review(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    return move(req, to=S.LEGAL_REVIEW, actor=actor, reason=reason)
+    move(req, to=S.LEGAL_REVIEW, actor=actor, reason=reason)
+    return req
 
 
 @transaction.atomic
@@ -430,7 +432,8 @@ def assistance_request_outcome(
         raise ValidationError(
             _("A lawyer letter or litigation support needs the request judged suable first."), code="not_suable"
         )
-    return move(req, to=outcome, actor=actor, reason=reason)
+    move(req, to=outcome, actor=actor, reason=reason)
+    return req
 
 
 @transaction.atomic

@@ -190,8 +190,9 @@ class _HashingFile(File):
         self.limit = limit
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        self.file.seek(0)
-        while chunk := self.file.read(chunk_size or CHUNK_SIZE):
+        source: Any = self.file
+        source.seek(0)
+        while chunk := source.read(chunk_size or CHUNK_SIZE):
             self.written += len(chunk)
             if self.written > self.limit:
                 raise ValidationError(_too_big_message(), code="too_big")
