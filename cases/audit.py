@@ -131,7 +131,7 @@ def install() -> None:
 
 
 def client_ip(request: Any) -> str:
-    """Return the client address. Proxy headers are not trusted here (see docs/deployment.md)."""
+    """Return the client address. Proxy headers are not trusted here (see docs/deploy.md)."""
     address = request.META.get("REMOTE_ADDR", "")
     try:
         return str(ipaddress.ip_address(address))
