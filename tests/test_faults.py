@@ -192,9 +192,7 @@ def broker_down():
     """Celery publishes to a Redis on a closed port (as when the broker host is down)."""
     from legalcases.celery import app
 
-    def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+    def reset_pools():  # new pools for the new broker URL (the old ones are simply dropped)
         app._pool = None
         app.amqp._producer_pool = None
 
@@ -240,6 +238,15 @@ def test_broker_down_an_import_stays_queued_and_is_sent_again_later(
     job.refresh_from_db()
     assert (job.status, job.created_count, job.rejected_count) == ("completed", 2, 10)
     assert intake.import_jobs_requeue() == 0  # a finished job is never sent again
+
+
+@pytest.mark.django_db
+def test_broker_down_a_job_started_on_demand_says_try_again(analyst_client, broker_down):
+    response = analyst_client.post(reverse("cases:campaign-detect"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "try again" in html and response["X-Request-ID"] in html
+    assert "Traceback" not in html and "127.0.0.1:1" not in html
 
 
 @pytest.mark.django_db
