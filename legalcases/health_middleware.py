@@ -24,6 +24,7 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from cases.audit import request_id_for
@@ -85,9 +86,14 @@ def failure_response(request: HttpRequest, kind: str) -> HttpResponse:
             {"detail": message, "code": code, "request_id": request_id}, status=status
         )
     else:
-        html = loader.render_to_string(
-            "503.html", {"title": title, "message": message, "request_id": request_id, "status": status}
-        )
+        context = {"title": title, "message": message, "request_id": request_id, "status": status}
+        try:
+            html = loader.render_to_string("503.html", context)
+        except Exception:  # noqa: BLE001 — the error page must not fail in turn (e.g. no static manifest)
+            html = format_html(
+                "<!doctype html><title>{0}</title><h1>{0}</h1><p>{1}</p><p><code>{2}</code></p>",
+                title, message, request_id,
+            )  # fmt: skip
         response = HttpResponse(html, status=status)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -351,3 +351,17 @@ def test_disk_full_anywhere_else_is_a_507_page_not_a_traceback(client, rf):
     response = middleware.process_exception(request, OSError(errno.ENOSPC, "full"))
     assert response.status_code == 507
     assert response["Cache-Control"] == "no-store"
+
+
+def test_the_failure_page_still_answers_when_its_template_cannot_render(rf, monkeypatch):
+    from legalcases import health_middleware
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr(health_middleware.loader, "render_to_string", broken)
+    request = rf.get("/items/")
+    request.request_id = "req-fallback-0001"
+    response = health_middleware.failure_response(request, "database")
+    assert response.status_code == 503
+    assert b"req-fallback-0001" in response.content and b"manifest" not in response.content
