@@ -44,7 +44,18 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
     return (BrokerOperationalError,)
 
 
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis comes with celery[redis]
+        return ()
+    return (RedisConnectionError, RedisTimeoutError)
+
+
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+# The shared cache (CACHE_URL: rate limits) on Redis: down means "try again", like the database.
+CACHE_ERRORS: tuple[type[BaseException], ...] = _cache_errors()
 SERVICE_ERRORS: tuple[type[BaseException], ...] = DATABASE_ERRORS + _broker_errors()
 
 
@@ -53,9 +64,11 @@ def is_storage_full(exc: BaseException) -> bool:
 
 
 def classify(exc: BaseException) -> str | None:
-    """"database", "broker", "storage" for the failures answered here; None for anything else."""
+    """"database", "cache", "broker", "storage" for the failures answered here; None for anything else."""
     if isinstance(exc, DATABASE_ERRORS):
         return "database"
+    if CACHE_ERRORS and isinstance(exc, CACHE_ERRORS):
+        return "cache"
     if isinstance(exc, SERVICE_ERRORS):
         return "broker"
     if is_storage_full(exc):

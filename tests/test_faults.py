@@ -365,3 +365,14 @@ def test_the_failure_page_still_answers_when_its_template_cannot_render(rf, monk
     response = health_middleware.failure_response(request, "database")
     assert response.status_code == 503
     assert b"req-fallback-0001" in response.content and b"manifest" not in response.content
+
+
+@pytest.mark.django_db
+def test_shared_cache_down_the_public_form_says_try_again_and_stores_nothing(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.post(reverse("cases:public-request-create"), form_data(), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert "try again" in response.content.decode()
+    assert AssistanceRequest.objects.count() == 0  # never "thank you" without the request
