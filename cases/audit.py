@@ -143,7 +143,9 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request_id_for(request)
+        # legalcases.health_middleware.RequestIdMiddleware (first in MIDDLEWARE) sets it for logs too.
+        if not getattr(request, "request_id", ""):
+            request.request_id = request_id_for(request)
         ip = client_ip(request)
 
         def resolve() -> AuditContext:

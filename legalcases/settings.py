@@ -11,6 +11,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
@@ -528,3 +529,92 @@ LITIGATION_HOLIDAYS = env_list(
 )
 # Base address for links in emails (no request there to build them from).
 LITIGATION_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+
+# --- Operations: faults, probes, logs, storage, Celery reliability (issue 9 items 5-8) -------------
+# One block on purpose (several branches edit this file): it adjusts the settings above.
+
+# Request ids for logs, audit rows and X-Request-ID, and 503/507 pages when PostgreSQL, the broker
+# or the disk fails (legalcases/health_middleware.py). First, so it wraps every other middleware.
+MIDDLEWARE.insert(0, "legalcases.health_middleware.RequestIdMiddleware")
+# A stopped database host must fail a request in seconds, not hang it until gunicorn's timeout.
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)}
+# Seconds /readyz waits for the broker (the database uses DATABASE_CONNECT_TIMEOUT).
+HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3, minimum=1)
+# Load balancers probe over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Optional read replica for reports and dashboards (reports/ selectors read through the router).
+REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "").strip()
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = {
+        **DATABASES["default"],
+        **_database_from_url(REPORTS_DATABASE_URL),
+        # Tests never create a second database: the replica mirrors the default one there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["legalcases.db_routers.ReportsReplicaRouter"]
+
+# Evidence and other uploads: the local filesystem (MEDIA_ROOT) by default, or S3-compatible object
+# storage (MinIO, Aliyun OSS, Tencent COS, AWS) with EVIDENCE_STORAGE=s3. Files are never served from
+# the bucket directly: downloads go through the application (permissions, custody log), so the
+# bucket stays private and needs no public URL. Object lock (WORM) is configured on the bucket:
+# docs/deploy.md.
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local").lower()
+if EVIDENCE_STORAGE == "s3":
+    cast(dict[str, Any], STORAGES)["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("EVIDENCE_S3_BUCKET"),
+            "endpoint_url": env_str("EVIDENCE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("EVIDENCE_S3_REGION", "") or None,
+            "access_key": env_str("EVIDENCE_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("EVIDENCE_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("EVIDENCE_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,  # a name is never reused: evidence is never overwritten
+            "object_parameters": {"ServerSideEncryption": env_str("EVIDENCE_S3_SSE", "AES256")},
+            "signature_version": "s3v4",
+            "addressing_style": env_str("EVIDENCE_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+elif EVIDENCE_STORAGE != "local":
+    raise ImproperlyConfigured(f"EVIDENCE_STORAGE must be local or s3, not {EVIDENCE_STORAGE!r}")
+
+# Celery reliability: a task is acknowledged after it ran, so a worker killed mid-task leaves the
+# message for another worker (the tasks are idempotent: cases/tasks/). One message at a time per
+# worker process, so a long import does not hold others hostage. The visibility timeout (Redis)
+# is longer than the hard time limit, so a running task is never handed out twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = HEALTH_CHECK_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# A web request publishing to a broker that is down gives up within about a second (and the caller
+# keeps the work queued in the database) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+# Jobs queued while the broker was down are sent again every 10 minutes (at :03, :13, ... off the
+# round minutes other jobs use).
+CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {
+    "task": "cases.requeue_import_jobs",
+    "schedule": crontab(minute="3-59/10"),
+}
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (for a log shipper), text is for people.
+# Every line carries the request id; personal data is masked by cases.logfilters.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+_logging = cast(dict[str, Any], LOGGING)  # typed for mypy: the literal above mixes value types
+_logging["filters"]["request_id"] = {"()": "legalcases.logging_json.RequestIdLogFilter"}
+_logging["formatters"]["json"] = {"()": "legalcases.logging_json.JsonFormatter"}
+_logging["formatters"]["text"] = {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
+for _handler in _logging["handlers"].values():
+    _handler["filters"] = ["tracking_tokens", "request_id"]
+_logging["handlers"]["console"]["formatter"] = LOG_FORMAT
+if LOG_FORMAT == "json":
+    _logging["handlers"]["django.server"]["formatter"] = "json"
+# Pinned whatever LOG_LEVEL says: at DEBUG, django.template logs every missing variable with the whole
+# template context, which holds decrypted personal data on staff pages.
+_logging["loggers"]["django.template"] = {"level": "INFO"}
