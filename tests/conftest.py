@@ -37,6 +37,24 @@ def _session_settings():
     settings.CSRF_COOKIE_SECURE = False
 
 
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _platforms_present(request):
+    """The platforms come from a data migration; a transactional test's flush removes them (and with
+    --reuse-db a flushed database is kept). Put them back before any test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & (_TRANSACTIONAL_FIXTURES | {"db"}):
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & _TRANSACTIONAL_FIXTURES)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.factories import ensure_platforms
+
+    ensure_platforms()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_eager():
     from legalcases.celery import app

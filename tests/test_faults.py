@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,7 +163,8 @@ def test_database_down_gives_503_with_request_id_and_recovers_without_restart(re
     assert payload["request_id"] == headers["X-Request-ID"] and len(payload["request_id"]) >= 8
 
     # A failure outside the view (the session middleware loading a session) is answered the same way.
-    status, headers, body = wsgi_get("/", HTTP_COOKIE="sessionid=abcdefghijklmnopqrstuvwxyz012345")
+    cookie = f"{django_settings.SESSION_COOKIE_NAME}=abcdefghijklmnopqrstuvwxyz012345"
+    status, headers, body = wsgi_get("/", HTTP_COOKIE=cookie)
     assert status == 503
     assert headers["X-Request-ID"].encode() in body
 
