@@ -47,7 +47,9 @@ class LetterForm(forms.Form):
     def __init__(self, *args: Any, items: QuerySet, **kwargs: Any) -> None:
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("deadline", timezone.localdate() + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS))
-        initial.setdefault("demands", [LawyerLetter.Demand.DELETE, LawyerLetter.Demand.STOP, LawyerLetter.Demand.APOLOGY])
+        initial.setdefault(
+            "demands", [LawyerLetter.Demand.DELETE, LawyerLetter.Demand.STOP, LawyerLetter.Demand.APOLOGY]
+        )
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
 
@@ -73,7 +75,9 @@ class LetterResponseForm(forms.Form):
 
 
 class LetterCloseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason or note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason or note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DisclosureRequestForm(forms.Form):

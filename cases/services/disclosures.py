@@ -62,7 +62,12 @@ def disclosure_request(
     if account.disclosures.filter(status=St.REQUESTED, route=route).exists():
         raise ValidationError(_("A request by this route is already waiting for an answer."), code="duplicate")
     disclosure = IdentityDisclosure(
-        account=account, route=route, lawsuit=lawsuit, notes=notes.strip(), requested_at=requested_at, requested_by=actor
+        account=account,
+        route=route,
+        lawsuit=lawsuit,
+        notes=notes.strip(),
+        requested_at=requested_at,
+        requested_by=actor,
     )
     disclosure.full_clean()
     disclosure.save()
@@ -114,7 +119,9 @@ def disclosure_record_response(
     account_status = IdStatus.DISCLOSED if status == St.DISCLOSED else None
     if account_status is None and not disclosure.account.disclosures.filter(status=St.REQUESTED).exists():
         account_status = (
-            IdStatus.DISCLOSED if disclosure.account.disclosures.filter(status=St.DISCLOSED).exists() else IdStatus.ANONYMOUS
+            IdStatus.DISCLOSED
+            if disclosure.account.disclosures.filter(status=St.DISCLOSED).exists()
+            else IdStatus.ANONYMOUS
         )
     if account_status:
         MonitoredAccount.objects.filter(pk=disclosure.account_id).update(

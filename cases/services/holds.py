@@ -138,14 +138,18 @@ def hold_release_for_lawsuit(*, lawsuit: Lawsuit, actor: Any, reason: str = "") 
     lawsuit.save(update_fields=["hold_released_at", "updated_at"])  # first, so _still_needed() excludes it
     needed = Evidence.objects.filter(_still_needed()).values("pk")
     released = (
-        lawsuit_evidence(lawsuit).filter(litigation_hold=True).exclude(pk__in=needed).update(
-            litigation_hold=False, updated_at=now
-        )
+        lawsuit_evidence(lawsuit)
+        .filter(litigation_hold=True)
+        .exclude(pk__in=needed)
+        .update(litigation_hold=False, updated_at=now)
     )
     request_id = lawsuit.assistance_request_id
-    if request_id and not Lawsuit.objects.filter(
-        assistance_request_id=request_id, hold_released_at__isnull=True
-    ).exclude(stage=Lawsuit.Stage.PREPARING).exists():
+    if (
+        request_id
+        and not Lawsuit.objects.filter(assistance_request_id=request_id, hold_released_at__isnull=True)
+        .exclude(stage=Lawsuit.Stage.PREPARING)
+        .exists()
+    ):
         AssistanceRequest.objects.filter(pk=request_id).update(litigation_hold=False, updated_at=now)
     # The release shows on the suit's timeline with who and why (the row updates are audited by the triggers).
     workflow.record_moves([lawsuit], field="hold", from_state="held", to_state="released", actor=actor, reason=reason)

@@ -162,7 +162,10 @@ class LetterDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, letter = self.request.user, self.object
         context["items"] = list(
-            ContentItem.objects.for_user(user).filter(letters=letter).select_related("platform").order_by("published_at", "id")
+            ContentItem.objects.for_user(user)
+            .filter(letters=letter)
+            .select_related("platform")
+            .order_by("published_at", "id")
         )
         context["timeline"] = _timeline(letter)
         context["can_edit"] = can_edit = permissions.can_edit(user, letter)

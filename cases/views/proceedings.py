@@ -142,7 +142,9 @@ def lawsuit_hold_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Say why the hold is released."))
         return redirect(lawsuit)
     try:
-        released = holds.hold_release_for_lawsuit(lawsuit=lawsuit, actor=request.user, reason=form.cleaned_data["reason"])
+        released = holds.hold_release_for_lawsuit(
+            lawsuit=lawsuit, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

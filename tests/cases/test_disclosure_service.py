@@ -28,7 +28,12 @@ def disclosed(lawyer, account=None) -> m.IdentityDisclosure:
     account = account or f.MonitoredAccountFactory(identity_status="anonymous")
     request = disclosures.disclosure_request(actor=lawyer, account=account, route="court_order")
     return disclosures.disclosure_record_response(
-        disclosure=request, actor=lawyer, status=St.DISCLOSED, name="张伟", contact="13812345678", address="北京市海淀区中关村大街1号"
+        disclosure=request,
+        actor=lawyer,
+        status=St.DISCLOSED,
+        name="张伟",
+        contact="13812345678",
+        address="北京市海淀区中关村大街1号",
     )
 
 
@@ -45,7 +50,9 @@ def test_a_request_marks_the_account_and_a_disclosure_names_the_holder(lawyer):
 def test_the_identity_is_encrypted_at_rest(lawyer):
     disclosure = disclosed(lawyer)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT disclosed_name, disclosed_contact FROM cases_identitydisclosure WHERE id = %s", [disclosure.pk])
+        cursor.execute(
+            "SELECT disclosed_name, disclosed_contact FROM cases_identitydisclosure WHERE id = %s", [disclosure.pk]
+        )
         name, contact = cursor.fetchone()
     assert "张伟" not in name and "13812345678" not in contact
 
@@ -87,7 +94,9 @@ def test_a_lawyer_reads_the_identity_in_clear_and_the_read_is_audited(lawyer):
     before = m.AuditEvent.objects.filter(action="view", object_type="cases.identitydisclosure").count()
     identity = disclosures.disclosure_identity(disclosure=disclosure, actor=lawyer)
     assert (identity.name, identity.contact, identity.masked) == ("张伟", "13812345678", False)
-    events = m.AuditEvent.objects.filter(action="view", object_type="cases.identitydisclosure", object_id=str(disclosure.pk))
+    events = m.AuditEvent.objects.filter(
+        action="view", object_type="cases.identitydisclosure", object_id=str(disclosure.pk)
+    )
     assert events.count() == before + 1
     assert events.latest("at").diff == {"fields": ["disclosed_name", "disclosed_contact", "disclosed_address"]}
 

@@ -81,7 +81,9 @@ def test_a_malformed_case_number_is_explained_on_the_form_and_nothing_is_saved(l
 
 def test_editing_a_proceeding_keeps_its_own_case_number(lawyer):
     lawsuit = f.FiledLawsuitFactory(lawyer=lawyer)
-    proceeding = f.ProceedingFactory(lawsuit=lawsuit, case_number="(2025)京0491民初12345号", court_name="北京互联网法院")
+    proceeding = f.ProceedingFactory(
+        lawsuit=lawsuit, case_number="(2025)京0491民初12345号", court_name="北京互联网法院"
+    )
     response = client_for(lawyer).post(
         reverse("cases:proceeding-edit", args=[lawsuit.pk, proceeding.pk]), {**PROCEEDING, "judge": "李法官"}
     )
@@ -119,7 +121,12 @@ def test_a_lawyer_schedules_a_hearing_and_it_shows_on_the_suit(lawyer):
     when = (timezone.localtime() + datetime.timedelta(days=10)).replace(hour=9, minute=30)
     response = client_for(lawyer).post(
         reverse("cases:hearing-create", args=[lawsuit.pk, proceeding.pk]),
-        {"kind": "hearing", "scheduled_at": when.strftime("%Y-%m-%dT%H:%M"), "location": "第三法庭<b>", "judge": "王法官"},
+        {
+            "kind": "hearing",
+            "scheduled_at": when.strftime("%Y-%m-%dT%H:%M"),
+            "location": "第三法庭<b>",
+            "judge": "王法官",
+        },
     )
     assert response.status_code == 302
     hearing = proceeding.hearings.get()

@@ -53,7 +53,9 @@ def issued(lawyer, **kwargs) -> m.LawyerLetter:
 def pdf_text(letter: m.LawyerLetter) -> str:
     with letter.pdf.open("rb") as handle:
         data = handle.read()
-    return subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["/usr/bin/pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 # --- Drafting ----------------------------------------------------------------------------

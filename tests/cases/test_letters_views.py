@@ -152,7 +152,10 @@ def test_the_letter_list_and_detail_cost_a_bounded_number_of_queries(lawyer):
         account = f.MonitoredAccountFactory()
         actionable_item(account)
         letters.letter_create(
-            actor=lawyer, account=account, demands=["delete"], deadline=timezone.localdate() + datetime.timedelta(days=5)
+            actor=lawyer,
+            account=account,
+            demands=["delete"],
+            deadline=timezone.localdate() + datetime.timedelta(days=5),
         )
     with CaptureQueriesContext(connection) as listing:
         assert client.get(reverse("cases:letter-list")).status_code == 200
@@ -189,9 +192,10 @@ def test_analysts_may_not_request_or_open_disclosures(analyst, lawyer):
     assert client_for(analyst).get(reverse("cases:disclosure-create", args=[account.pk])).status_code == 403
     disclosure = disclosed(lawyer)
     assert client_for(analyst).get(disclosure.get_absolute_url()).status_code == 403
-    assert reverse("cases:disclosure-create", args=[account.pk]) not in client_for(analyst).get(
-        account.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("cases:disclosure-create", args=[account.pk])
+        not in client_for(analyst).get(account.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_lawyer_sees_the_holder_and_the_read_is_audited(lawyer):

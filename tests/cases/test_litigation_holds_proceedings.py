@@ -133,7 +133,9 @@ def test_after_retention_a_lawyer_releases_the_hold_except_where_another_suit_ne
 
 
 def test_recording_service_stores_the_date_and_the_answer_deadline_follows_it(lawyer):
-    lawsuit = f.FiledLawsuitFactory(lawyer=lawyer, stage=St.ACCEPTED, accepted_on=D(2025, 3, 10), filed_on=D(2025, 3, 3))
+    lawsuit = f.FiledLawsuitFactory(
+        lawyer=lawyer, stage=St.ACCEPTED, accepted_on=D(2025, 3, 10), filed_on=D(2025, 3, 3)
+    )
     move(lawsuit, lawyer, St.SERVICE, D(2025, 3, 14))  # Friday
     lawsuit.refresh_from_db()
     assert lawsuit.served_on == D(2025, 3, 14)
@@ -145,7 +147,9 @@ def test_recording_service_stores_the_date_and_the_answer_deadline_follows_it(la
 
 
 def test_service_before_acceptance_is_refused(lawyer):
-    lawsuit = f.FiledLawsuitFactory(lawyer=lawyer, stage=St.ACCEPTED, accepted_on=D(2025, 3, 10), filed_on=D(2025, 3, 3))
+    lawsuit = f.FiledLawsuitFactory(
+        lawyer=lawyer, stage=St.ACCEPTED, accepted_on=D(2025, 3, 10), filed_on=D(2025, 3, 3)
+    )
     with pytest.raises(ValidationError, match="cannot be before"):
         move(lawsuit, lawyer, St.SERVICE, D(2025, 3, 9))
     lawsuit.refresh_from_db()
@@ -230,7 +234,9 @@ def test_a_hearing_in_the_future_cannot_be_held_and_none_before_filing(lawyer):
     pr = f.ProceedingFactory(filed_on=D(2025, 3, 3))
     tomorrow = timezone.now() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as error:
-        proceedings.hearing_save(proceeding=pr, actor=lawyer, data={"kind": "hearing", "scheduled_at": tomorrow, "held": True})
+        proceedings.hearing_save(
+            proceeding=pr, actor=lawyer, data={"kind": "hearing", "scheduled_at": tomorrow, "held": True}
+        )
     assert "held" in error.value.message_dict
     early = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 30))
     with pytest.raises(ValidationError) as error:
