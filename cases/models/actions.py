@@ -330,7 +330,12 @@ class LawyerLetter(models.Model):
         ]
 
     def __str__(self) -> str:
-        recipient = self.recipient_name or self.recipient_account or self.recipient_agency
+        # Reads the recipient account or agency (a query unless select_related).
+        recipient = (
+            self.recipient_name
+            or (self.recipient_account.name if self.recipient_account_id else "")
+            or (self.recipient_agency.name if self.recipient_agency_id else "")
+        )
         return _("Letter to %(recipient)s") % {"recipient": recipient}
 
     def get_absolute_url(self) -> str:

@@ -38,7 +38,7 @@ from cases.models import (
     MonitoredAccount,
     StateChange,
 )
-from cases.services import disclosures, letters
+from cases.services import disclosures, letters, workflow
 from cases.views.proceedings import put_errors
 
 S = LawyerLetter.Status
@@ -132,12 +132,18 @@ def letter_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/letter_form.html", {"form": form, **sources, "has_items": items.exists()})
 
 
-def _timeline(obj: Any) -> list[StateChange]:
-    return list(
-        StateChange.objects.filter(object_type=obj._meta.label_lower, object_id=obj.pk)
+def _timeline(letter: LawyerLetter) -> list[StateChange]:
+    """The letter's steps with translated state names (approval is recorded as draft → approved)."""
+    rows = list(
+        StateChange.objects.filter(object_type=letter._meta.label_lower, object_id=letter.pk)
         .select_related("actor")
         .order_by("at", "id")
     )
+    extra = {"approved": _("Approved")}
+    for row in rows:
+        row.from_label = extra.get(row.from_state) or workflow.state_label(letter, row.from_state)  # type: ignore[attr-defined]
+        row.to_label = extra.get(row.to_state) or workflow.state_label(letter, row.to_state)  # type: ignore[attr-defined]
+    return rows
 
 
 class LetterDetailView(RoleRequiredMixin, DetailView):
