@@ -52,6 +52,8 @@ class LetterForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
+        # With items on offer, the letter cites the ones ticked: none ticked is an error, not "all of them".
+        self.fields["items"].required = items.exists()
 
 
 class LetterDeliverForm(forms.Form):

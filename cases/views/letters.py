@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -51,7 +51,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 
 class LetterListView(RoleRequiredMixin, ListView):
-    """Letters, open ones first, newest first; any staff role."""
+    """Letters, open ones first, newest first; any staff role (a short list: no cheap paginator needed)."""
 
     permission_model = LawyerLetter
     template_name = "cases/letter_list.html"
@@ -62,7 +62,8 @@ class LetterListView(RoleRequiredMixin, ListView):
         return (
             LawyerLetter.objects.for_user(self.request.user)
             .select_related("recipient_account__platform", "recipient_agency", "lawyer")
-            .order_by("status", "-created_at", "-id")
+            .annotate(finished=Case(When(status=S.CLOSED, then=1), default=0, output_field=IntegerField()))
+            .order_by("finished", "-created_at", "-id")
         )
 
 

@@ -214,3 +214,29 @@ def test_the_answer_is_recorded_through_the_page(lawyer):
     client_for(lawyer).post(reverse("cases:disclosure-respond", args=[request.pk]), {"status": "no_record"})
     request.refresh_from_db()
     assert request.status == "no_record" and request.answered_at is not None
+
+
+def test_unticking_every_item_is_an_error_not_a_letter_about_all_of_them(analyst):
+    account = f.MonitoredAccountFactory()
+    item = actionable_item(account)
+    data = letter_post(item)
+    data.pop("items")
+    response = client_for(analyst).post(f"{CREATE}?account={account.pk}", data)
+    assert response.status_code == 200 and "items" in response.context["form"].errors
+    assert not m.LawyerLetter.objects.exists()
+
+
+def test_the_letter_list_shows_open_letters_before_closed_ones(lawyer):
+    account = f.MonitoredAccountFactory()
+    actionable_item(account)
+    closed = f.LawyerLetterFactory(status="closed", issued_at=timezone.now(), approved_at=timezone.now())
+    open_letter = f.LawyerLetterFactory()
+    listed = list(client_for(lawyer).get(reverse("cases:letter-list")).context["letters"])
+    assert listed == [open_letter, closed]
+
+
+def test_the_account_page_links_each_disclosure_for_lawyers_only(lawyer, analyst):
+    disclosure = disclosed(lawyer)
+    url = disclosure.get_absolute_url()
+    assert url in client_for(lawyer).get(disclosure.account.get_absolute_url()).content.decode()
+    assert url not in client_for(analyst).get(disclosure.account.get_absolute_url()).content.decode()
