@@ -78,6 +78,7 @@ urlpatterns = [
     path("letters/<int:pk>/deliver/", letter_views.letter_deliver, name="letter-deliver"),
     path("letters/<int:pk>/respond/", letter_views.letter_respond, name="letter-respond"),
     path("letters/<int:pk>/close/", letter_views.letter_close, name="letter-close"),
+    path("letters/<int:pk>/hold-release/", letter_views.letter_hold_release, name="letter-hold-release"),
     path("monitored-accounts/<int:pk>/disclosures/new/", letter_views.disclosure_create, name="disclosure-create"),
     path("disclosures/<int:pk>/", letter_views.DisclosureDetailView.as_view(), name="disclosure-detail"),
     path("disclosures/<int:pk>/respond/", letter_views.disclosure_respond, name="disclosure-respond"),

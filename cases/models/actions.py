@@ -322,11 +322,6 @@ class LawyerLetter(models.Model):
                 name="cases_lawyerletter_issued_has_time",
                 violation_error_message=_("An issued letter needs its issue time."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="draft") | Q(approved_at__isnull=False),
-                name="cases_lawyerletter_issued_was_approved",
-                violation_error_message=_("A letter is issued only after a lawyer approved it."),
-            ),
         ]
 
     def __str__(self) -> str:

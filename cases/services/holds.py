@@ -109,7 +109,11 @@ def _still_needed() -> Q:
     """Evidence another filed, unreleased suit or a live letter still relies on."""
     other_suits = Lawsuit.objects.exclude(stage=Lawsuit.Stage.PREPARING).filter(hold_released_at__isnull=True)
     live_letters = LawyerLetter.objects.filter(status__in=LETTER_HOLDING_STATUSES)
-    return _lawsuit_evidence_q(other_suits.values("pk")) | _letter_evidence_q(live_letters.values("pk"))
+    return (
+        _lawsuit_evidence_q(other_suits.values("pk"))
+        | _letter_evidence_q(live_letters.values("pk"))
+        | Q(letters_issued__status__in=LETTER_HOLDING_STATUSES)
+    )
 
 
 @transaction.atomic
@@ -153,4 +157,58 @@ def hold_release_for_lawsuit(*, lawsuit: Lawsuit, actor: Any, reason: str = "") 
         AssistanceRequest.objects.filter(pk=request_id).update(litigation_hold=False, updated_at=now)
     # The release shows on the suit's timeline with who and why (the row updates are audited by the triggers).
     workflow.record_moves([lawsuit], field="hold", from_state="held", to_state="released", actor=actor, reason=reason)
+    return released
+
+
+def letter_closed_on(letter: LawyerLetter) -> datetime.date | None:
+    """The day the letter was closed, from its workflow timeline (letters have no closing-date column)."""
+    from cases.models import StateChange
+
+    if letter.status != LawyerLetter.Status.CLOSED:
+        return None
+    at = (
+        StateChange.objects.filter(
+            object_type=letter._meta.label_lower,
+            object_id=letter.pk,
+            field="status",
+            to_state=LawyerLetter.Status.CLOSED,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return timezone.localtime(at).date() if at else None
+
+
+def letter_release_date(letter: LawyerLetter) -> datetime.date | None:
+    closed_on = letter_closed_on(letter)
+    return closed_on + datetime.timedelta(days=retention_days()) if closed_on else None
+
+
+@transaction.atomic
+def hold_release_for_letter(*, letter: LawyerLetter, actor: Any, reason: str = "") -> int:
+    """Release the hold a closed letter placed, once the retention has passed; lawyers only.
+
+    Evidence that a filed, unreleased suit or another live letter relies on stays held.
+    """
+    if not permissions.can_sign_off(actor):
+        raise PermissionDenied(_("Only a lawyer may release a litigation hold."))
+    letter = LawyerLetter.objects.select_for_update().get(pk=letter.pk)
+    day = letter_release_date(letter)
+    if day is None:
+        raise ValidationError(_("The hold can only be released after the letter is closed."), code="open")
+    if day > timezone.localdate():
+        raise ValidationError(
+            _("The evidence is kept until %(date)s (%(days)d days after the letter was closed)."),
+            code="retention",
+            params={"date": day.isoformat(), "days": retention_days()},
+        )
+    needed = Evidence.objects.filter(_still_needed()).values("pk")
+    released = (
+        letter_evidence(letter)
+        .filter(litigation_hold=True)
+        .exclude(pk__in=needed)
+        .update(litigation_hold=False, updated_at=timezone.now())
+    )
+    workflow.record_moves([letter], field="hold", from_state="held", to_state="released", actor=actor, reason=reason)
     return released

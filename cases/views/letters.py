@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
@@ -38,7 +39,7 @@ from cases.models import (
     MonitoredAccount,
     StateChange,
 )
-from cases.services import disclosures, letters, workflow
+from cases.services import disclosures, holds, letters, workflow
 from cases.views.proceedings import put_errors
 
 S = LawyerLetter.Status
@@ -180,6 +181,11 @@ class LetterDetailView(RoleRequiredMixin, DetailView):
         context["can_view_evidence"] = permissions.can_view(user, Evidence)
         context["can_view_assistance"] = permissions.can_view(user, AssistanceRequest)
         context["suggests_suit"] = letters.suggests_suit(letter) and permissions.can_edit(user, Lawsuit)
+        release_on = holds.letter_release_date(letter)
+        context["hold_release_on"] = release_on
+        context["can_release_hold"] = (
+            permissions.can_sign_off(user) and release_on is not None and release_on <= timezone.localdate()
+        )
         if can_edit:
             context["can_issue"] = letter.status == S.DRAFT and letter.approved_at is not None
             if letter.can_move_to(S.DELIVERED):
@@ -281,6 +287,24 @@ def letter_close(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: letters.letter_close(letter=letter, actor=request.user, reason=d["reason"]),
         _("Letter closed."),
     )
+
+
+@login_required
+@require_POST
+def letter_hold_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lawyer releases the hold a closed letter placed, once its retention has passed."""
+    letter = get_object_or_404(LawyerLetter.objects.for_user(request.user), pk=pk)
+    reason = request.POST.get("reason", "").strip()[:2000]
+    if not reason:
+        messages.error(request, _("Say why the hold is released."))
+        return redirect(letter)
+    try:
+        released = holds.hold_release_for_letter(letter=letter, actor=request.user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Litigation hold released on %(count)d evidence files.") % {"count": released})
+    return redirect(letter)
 
 
 # --- Identity disclosure ---------------------------------------------------------------------

@@ -240,3 +240,23 @@ def test_the_account_page_links_each_disclosure_for_lawyers_only(lawyer, analyst
     url = disclosure.get_absolute_url()
     assert url in client_for(lawyer).get(disclosure.account.get_absolute_url()).content.decode()
     assert url not in client_for(analyst).get(disclosure.account.get_absolute_url()).content.decode()
+
+
+def test_a_lawyer_releases_a_closed_letters_hold_from_its_page(lawyer, analyst, settings):
+    settings.LITIGATION_HOLD_RETENTION_DAYS = 0
+    account = f.MonitoredAccountFactory()
+    item = actionable_item(account)
+    letter = letters.letter_create(
+        actor=lawyer, account=account, demands=["delete"], deadline=timezone.localdate() + datetime.timedelta(days=5)
+    )
+    letters.letter_approve(letter=letter, actor=lawyer)
+    letters.letter_issue(letter=letter, actor=lawyer)
+    m.LawyerLetter.objects.filter(pk=letter.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    letters.letter_close(letter=m.LawyerLetter.objects.get(pk=letter.pk), actor=lawyer)
+    url = reverse("cases:letter-hold-release", args=[letter.pk])
+    assert url in client_for(lawyer).get(letter.get_absolute_url()).content.decode()
+    assert url not in client_for(analyst).get(letter.get_absolute_url()).content.decode()
+    client_for(analyst).post(url, {"reason": "x"})
+    assert item.evidence.get().litigation_hold  # refused for analysts
+    client_for(lawyer).post(url, {"reason": "保管期满"})
+    assert not item.evidence.get().litigation_hold

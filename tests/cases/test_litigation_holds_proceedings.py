@@ -263,3 +263,42 @@ def test_a_document_is_filed_as_evidence_on_the_suit_and_held_once_filed(lawyer)
         proceedings.lawsuit_add_document(
             lawsuit=lawsuit, actor=lawyer, uploaded=ContentFile(b"MZ\x90\x00evil", name="x.exe"), title="x"
         )
+
+
+# --- Letters ---------------------------------------------------------------------------------
+
+
+def closed_letter(lawyer) -> tuple[m.LawyerLetter, m.Evidence]:
+    from cases.services import letters
+
+    account = f.MonitoredAccountFactory()
+    _item, item_evidence = actionable_item(account)
+    deadline = timezone.localdate() + datetime.timedelta(days=3)
+    letter = letters.letter_create(actor=lawyer, account=account, demands=["delete"], deadline=deadline)
+    letters.letter_approve(letter=letter, actor=lawyer)
+    letters.letter_issue(letter=letter, actor=lawyer)
+    m.LawyerLetter.objects.filter(pk=letter.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    letter.refresh_from_db()
+    letters.letter_close(letter=letter, actor=lawyer)  # closed today (the timeline is append-only)
+    letter.refresh_from_db()
+    return letter, item_evidence
+
+
+def test_a_closed_letters_hold_is_released_after_retention_by_a_lawyer(lawyer, analyst, settings):
+    settings.LITIGATION_HOLD_RETENTION_DAYS = 0
+    letter, item_evidence = closed_letter(lawyer)
+    assert item_evidence.__class__.objects.get(pk=item_evidence.pk).litigation_hold
+    with pytest.raises(PermissionDenied):
+        holds.hold_release_for_letter(letter=letter, actor=analyst)
+    released = holds.hold_release_for_letter(letter=letter, actor=lawyer, reason="保管期满")
+    assert released == 2  # the item's capture and the issued PDF
+    item_evidence.refresh_from_db()
+    assert not item_evidence.litigation_hold
+
+
+def test_a_recently_closed_letter_keeps_its_hold(lawyer):
+    letter, item_evidence = closed_letter(lawyer)
+    with pytest.raises(ValidationError, match="kept until"):
+        holds.hold_release_for_letter(letter=letter, actor=lawyer)
+    item_evidence.refresh_from_db()
+    assert item_evidence.litigation_hold
