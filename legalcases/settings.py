@@ -527,6 +527,11 @@ LITIGATION_REMINDER_DAYS = [int(d) for d in env_list("LITIGATION_REMINDER_DAYS",
 LITIGATION_HOLIDAYS = env_list(
     "LITIGATION_HOLIDAYS", ["2026-01-01", "2026-05-01", "2026-10-01", "2026-10-02", "2027-01-01"]
 )
+# Days a closed suit's (or letter's) evidence stays under litigation hold before a lawyer may
+# release it: a retrial may be sought and enforcement applied for within 2 years (cases/services/holds.py).
+LITIGATION_HOLD_RETENTION_DAYS = env_int("LITIGATION_HOLD_RETENTION_DAYS", 730)
+# Letterhead printed at the top of lawyer letters (defaults to the company name).
+LETTER_LETTERHEAD = env_str("LETTER_LETTERHEAD", "")
 # Base address for links in emails (no request there to build them from).
 LITIGATION_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
