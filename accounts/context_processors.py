@@ -27,6 +27,7 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("cases:deadline", "deadlines"),
     ("cases:lawsuit", "lawsuits"),
     ("cases:assistance-request", "assistance"),
+    ("cases:audit-event", "audit"),
     ("reports:", "dashboard"),
     ("accounts:password-change", "account"),
 )
@@ -34,7 +35,16 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def _nav_flags(user: Any) -> dict[str, bool]:
     # Imported here: cases.models imports accounts, and this module loads with the settings.
-    from cases.models import AssistanceRequest, Campaign, ContentItem, Deadline, Evidence, Lawsuit, MonitoredAccount
+    from cases.models import (
+        AssistanceRequest,
+        AuditEvent,
+        Campaign,
+        ContentItem,
+        Deadline,
+        Evidence,
+        Lawsuit,
+        MonitoredAccount,
+    )
 
     return {
         "home": permissions.is_staff_member(user),
@@ -48,6 +58,7 @@ def _nav_flags(user: Any) -> dict[str, bool]:
         "deadlines": permissions.can_view(user, Deadline),
         "assistance": permissions.can_view(user, AssistanceRequest),
         "dashboard": permissions.can_view_dashboard(user),
+        "audit": permissions.can_view(user, AuditEvent),
         "admin": permissions.can_use_admin(user),
     }
 
