@@ -289,3 +289,22 @@ class StateChangeFactory(DjangoModelFactory):
     field = "triage_state"
     from_state = "new"
     to_state = "pending"
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.WebhookSubscription
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.com/legalcases")
+    secret = "a-secret-of-at-least-16-characters"
+    events = factory.LazyFunction(lambda: [m.WebhookSubscription.Event.ITEM_ASSESSED])
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = m.WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event = m.WebhookSubscription.Event.ITEM_ASSESSED
+    payload = factory.LazyFunction(lambda: {"event": "item.assessed", "data": {"object": {"id": 1}}})
