@@ -162,6 +162,7 @@ ASSISTANCE_REQUESTS = ExportSpec(
         Column("assigned_lawyer__username", detail=True),
         Column("litigation_hold"),
     ),
+    masked_filters=("q",),
 )
 
 IMPORT_JOBS = ExportSpec(

@@ -78,6 +78,9 @@ class ExportSpec:
     name: str
     model: type[models.Model]
     columns: tuple[Column, ...]
+    # Filters whose values may be personal data (a search for an owner's phone number): the audit
+    # event records that they were used, not their values.
+    masked_filters: tuple[str, ...] = ()
 
     def columns_for(self, user: Any) -> list[Column]:
         if role_of(user) == User.Role.EXECUTIVE:
@@ -180,10 +183,10 @@ def _filename(spec: ExportSpec, extension: str) -> str:
     return f"{spec.name}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-def _filters_for_audit(request: HttpRequest) -> dict[str, Any]:
+def _filters_for_audit(request: HttpRequest, spec: ExportSpec) -> dict[str, Any]:
     """Return the filters in force (the query string minus paging and the format), each value cut short."""
     return {
-        key: [value[:200] for value in values]
+        key: ["***"] if key in spec.masked_filters else [value[:200] for value in values]
         for key, values in request.GET.lists()
         if key not in {"export", "page"} and any(values)
     }
@@ -204,7 +207,7 @@ def record_export(request: HttpRequest, spec: ExportSpec, fmt: str, columns: lis
         diff={
             "export": spec.name,
             "format": fmt,
-            "filters": _filters_for_audit(request),
+            "filters": _filters_for_audit(request, spec),
             "columns": [column.path for column in columns],
         },
     )

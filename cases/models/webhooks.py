@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.fields import EncryptedTextField
 from cases.querysets import VisibleQuerySet
@@ -69,7 +70,7 @@ class WebhookDelivery(models.Model):
     """One event sent (or being sent) to one subscription, with the outcome of its last attempt."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")
         RETRYING = "retrying", _("Retrying")
         SUCCEEDED = "succeeded", _("Delivered")
         FAILED = "failed", _("Failed")

@@ -218,6 +218,17 @@ def test_every_export_is_audited_with_its_filters(analyst):
     assert event.request_id
 
 
+def test_a_search_on_requests_is_audited_without_its_value(lawyer):
+    f.AssistanceRequestFactory()
+    response = client_for(lawyer).get(
+        reverse("cases:assistance-request-list"), {"export": "csv", "q": "13812345678", "status": "submitted"}
+    )
+    b"".join(response.streaming_content)
+    event = m.AuditEvent.objects.get(action="export")
+    assert event.diff["filters"] == {"q": ["***"], "status": ["submitted"]}
+    assert "13812345678" not in str(event.diff)
+
+
 def _queries_for_export(client: Client, url: str, fmt: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, {"export": fmt})

@@ -68,3 +68,38 @@ def test_an_admin_exports_a_list_and_finds_it_in_the_audit_log(live_server, page
     expect(rows.first.locator("details.audit-diff pre")).to_contain_text("triage_state")
     page.screenshot(path=screens / "exports-audit-log.png", full_page=True)
     assert refused == []
+
+
+def test_an_admin_adds_a_webhook_subscription_and_reads_the_delivery_log(
+    live_server, page: Page, admin_user, tmp_path, settings
+):
+    from cases import models as m
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    screens = _screens(tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+
+    page.goto(live_server.url + reverse("admin:cases_webhooksubscription_add"))
+    page.fill("#id_name", "安全运营中心")
+    page.fill("#id_url", "http://127.0.0.1:9/hooks/legalcases")
+    page.fill("#id_secret", "a-long-shared-secret-123")
+    page.locator('input[name="events"][value="lawsuit.stage_changed"]').check()
+    page.locator('input[name="events"][value="deadline.due"]').check()
+    page.screenshot(path=screens / "webhooks-admin-add.png", full_page=True)
+    page.locator('input[name="_save"]').click()
+    expect(page.locator("#result_list")).to_contain_text("安全运营中心")
+
+    subscription = m.WebhookSubscription.objects.get()
+    assert subscription.secret == "a-long-shared-secret-123"
+    assert subscription.events == ["lawsuit.stage_changed", "deadline.due"]
+    f.WebhookDeliveryFactory(
+        subscription=subscription, status="failed", attempts=6, response_status=500, last_error="HTTP 500 try later"
+    )
+    f.WebhookDeliveryFactory(subscription=subscription, status="succeeded", attempts=1, response_status=200)
+    page.goto(live_server.url + reverse("admin:cases_webhookdelivery_changelist"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    page.screenshot(path=screens / "webhooks-admin-deliveries.png", full_page=True)
