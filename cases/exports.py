@@ -23,7 +23,6 @@ import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +30,8 @@ from django.contrib import messages
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -104,49 +104,52 @@ def _field_at(model: type[models.Model], path: str) -> models.Field:
     return field
 
 
-def _converter(field: models.Field, for_xlsx: bool, choices: Any = None) -> Callable[[Any], Any]:
-    """Return a function turning a database value of ``field`` into a cell value.
+def _text(for_xlsx: bool) -> Callable[[Any], Any]:
+    """Free text: neutralised (and, for XLSX, stripped of the control characters XML cannot hold)."""
+    if for_xlsx:
 
-    Labels are resolved to ``str`` now, in the request's language: a CSV body is generated
-    after the view has returned.
+        def cell(value: Any) -> Any:
+            if value is None:
+                return None
+            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+        return cell
+    return lambda value: "" if value is None else neutralise(str(value))
+
+
+def _labels(pairs: Any) -> dict[Any, str]:
+    return {key: neutralise(str(label)) for key, label in pairs}
+
+
+def _converter(field: models.Field, for_xlsx: bool, choices: Any = None) -> Callable[[Any], Any]:
+    """Return a function turning a database value of ``field`` into a safe cell value.
+
+    Labels and the time zone are resolved now, in the request's language and zone: a CSV
+    body is generated after the view has returned. Runs once per cell, so kept lean.
     """
-    yes, no = _("Yes"), _("No")
+    empty = None if for_xlsx else ""
+    text = _text(for_xlsx)
     if isinstance(field, ArrayField):
-        labels = {key: str(label) for key, label in (field.base_field.choices or ())}
-        return lambda value: "; ".join(labels.get(v, str(v)) for v in value) if value else ""
+        array_labels = _labels(field.base_field.choices or ())
+        return lambda value: "; ".join(array_labels.get(v) or text(v) for v in value) if value else empty
     if choices is not None or field.choices:
-        labels = {key: str(label) for key, label in (choices or field.flatchoices)}
-        return lambda value: "" if value is None else labels.get(value, str(value))
+        labels = _labels(choices or field.flatchoices)
+        return lambda value: empty if value is None else (labels.get(value) or text(value))
     if isinstance(field, models.BooleanField):
-        return lambda value: "" if value is None else (yes if value else no)
+        yes, no = str(_("Yes")), str(_("No"))
+        return lambda value: empty if value is None else (yes if value else no)
     if isinstance(field, models.DateTimeField):
+        zone = timezone.get_current_timezone()
         if for_xlsx:
-            return lambda value: None if value is None else timezone.localtime(value).replace(tzinfo=None)
-        return lambda value: "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+            return lambda value: None if value is None else value.astimezone(zone).replace(tzinfo=None)
+        return lambda value: "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(field, models.DateField):
         return (lambda value: value) if for_xlsx else (lambda value: "" if value is None else value.isoformat())
     if isinstance(field, models.JSONField):
-        return lambda value: "" if value in (None, {}, []) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return _plain(for_xlsx)
-
-
-def _plain(for_xlsx: bool) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None if for_xlsx else ""
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            return value
-        return str(value)
-
-    return convert
-
-
-def _cell(value: Any, for_xlsx: bool) -> Any:
-    if isinstance(value, str):
-        if for_xlsx:
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return neutralise(value)
-    return value
+        return lambda value: empty if value in (None, {}, []) else text(json.dumps(value, ensure_ascii=False))
+    if isinstance(field, models.IntegerField | models.FloatField | models.DecimalField):
+        return (lambda value: value) if for_xlsx else (lambda value: "" if value is None else value)
+    return text
 
 
 def export_rows(qs: QuerySet, columns: list[Column], *, for_xlsx: bool, limit: int | None = None) -> Iterator[list]:
@@ -156,7 +159,7 @@ def export_rows(qs: QuerySet, columns: list[Column], *, for_xlsx: bool, limit: i
     if limit is not None:
         rows = rows[:limit]
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(convert(value), for_xlsx) for convert, value in zip(converters, row, strict=True)]
+        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
 
 
 class _Echo:
@@ -259,7 +262,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.path + (f"?{encoded}" if encoded else ""))
 
 
-def export_response(request: HttpRequest, qs: QuerySet, spec: ExportSpec, fmt: str) -> HttpResponse:
+def export_response(request: HttpRequest, qs: QuerySet, spec: ExportSpec, fmt: str) -> HttpResponseBase:
     """Answer ``?export=<fmt>`` for a list whose visible, filtered rows are ``qs``."""
     if fmt == "csv":
         return csv_response(request, qs, spec)
@@ -289,7 +292,7 @@ class ExportMixin:
     export_spec: ExportSpec
     request: HttpRequest
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         fmt = request.GET.get("export")
         if fmt is not None:
             return export_response(request, self.get_queryset(), self.export_spec, fmt)  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ class AuditFilterForm(forms.Form):
     """Refuses a range that ends before it starts, rather than showing an empty log."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("at_from"), cleaned.get("at_to")
         if start and end and end < start:
             raise forms.ValidationError(_("The end date is before the start date."), code="range")

@@ -52,7 +52,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
         formfield_callback = _formfield
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("secret") and self.instance.pk:
             cleaned["secret"] = self.instance.secret
         candidate = WebhookSubscription(

@@ -93,7 +93,7 @@ def resolve_receiver(url: str) -> tuple[str, int, list[str]]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise ValidationError(_("The host “%(host)s” cannot be resolved."), code="dns", params={"host": host}) from exc
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(is_internal_address(a) for a in addresses):
         raise ValidationError(
             _("“%(host)s” points to a private or internal address; webhooks cannot be sent there."),
