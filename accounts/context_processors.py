@@ -35,16 +35,7 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def _nav_flags(user: Any) -> dict[str, bool]:
     # Imported here: cases.models imports accounts, and this module loads with the settings.
-    from cases.models import (
-        AssistanceRequest,
-        AuditEvent,
-        Campaign,
-        ContentItem,
-        Deadline,
-        Evidence,
-        Lawsuit,
-        MonitoredAccount,
-    )
+    from cases.models import AssistanceRequest, Campaign, ContentItem, Deadline, Evidence, Lawsuit, MonitoredAccount
 
     return {
         "home": permissions.is_staff_member(user),
@@ -58,7 +49,8 @@ def _nav_flags(user: Any) -> dict[str, bool]:
         "deadlines": permissions.can_view(user, Deadline),
         "assistance": permissions.can_view(user, AssistanceRequest),
         "dashboard": permissions.can_view_dashboard(user),
-        "audit": permissions.can_view(user, AuditEvent),
+        # The auditor view of the audit log (cases.AuditEvent's area).
+        "audit": permissions.role_of(user) in permissions.CAN_VIEW["audit"],
         "admin": permissions.can_use_admin(user),
     }
 

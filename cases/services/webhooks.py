@@ -133,7 +133,8 @@ def payload_for(delivery_uuid: str, event: str, data: dict[str, Any]) -> dict[st
 def emit(event: str, records: Sequence[dict[str, Any]]) -> None:
     """Send ``event`` once per record to every active subscription, after the current transaction commits."""
     if records:
-        transaction.on_commit(partial(_dispatch, event, list(records)))
+        # robust: a failure here is logged and never turns a committed change into an error page.
+        transaction.on_commit(partial(_dispatch, event, list(records)), robust=True)
 
 
 def _dispatch(event: str, records: list[dict[str, Any]]) -> list[int]:
