@@ -28,6 +28,7 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("cases:deadline", "deadlines"),
     ("cases:lawsuit", "lawsuits"),
     ("cases:assistance-request", "assistance"),
+    ("cases:audit-event", "audit"),
     ("reports:", "dashboard"),
     ("accounts:password-change", "account"),
 )
@@ -59,6 +60,8 @@ def _nav_flags(user: Any) -> dict[str, bool]:
         "deadlines": permissions.can_view(user, Deadline),
         "assistance": permissions.can_view(user, AssistanceRequest),
         "dashboard": permissions.can_view_dashboard(user),
+        # The auditor view of the audit log (cases.AuditEvent's area).
+        "audit": permissions.role_of(user) in permissions.CAN_VIEW["audit"],
         "admin": permissions.can_use_admin(user),
     }
 

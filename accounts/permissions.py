@@ -55,6 +55,8 @@ AREA: dict[str, str] = {
     "cases.importjob": "monitoring",
     "cases.statechange": "history",
     "cases.auditevent": "audit",
+    "cases.webhooksubscription": "integrations",
+    "cases.webhookdelivery": "integrations",
 }
 
 # Who may see each area. Executives read figures and case progress, never owners'
@@ -71,6 +73,8 @@ CAN_VIEW: dict[str, frozenset[str]] = {
     # Workflow timelines: who moved what, when and why. Written by services only.
     "history": STAFF_ROLES,
     "audit": frozenset({Role.ADMIN}),
+    # Outbound webhooks: receiver URLs and signing secrets.
+    "integrations": frozenset({Role.ADMIN}),
 }
 
 # Who may change each area. Executives change nothing; nobody edits the audit trail.
@@ -84,6 +88,7 @@ CAN_EDIT: dict[str, frozenset[str]] = {
     "identity": frozenset({Role.LAWYER, Role.ADMIN}),
     "history": frozenset(),
     "audit": frozenset(),
+    "integrations": frozenset({Role.ADMIN}),
 }
 
 # Who sees owners' contact details unmasked (every such read is audited).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import assistance, content_items, home, lawsuits, monitored_accounts, public
+from cases.views import assistance, audit, content_items, home, lawsuits, monitored_accounts, public
 from cases.views import campaigns as campaign_views
 from cases.views import complaints as complaint_views
 from cases.views import evidence as evidence_views
@@ -114,6 +114,8 @@ urlpatterns = [
         evidence_views.AssistanceEvidencePackageView.as_view(),
         name="assistance-evidence-package",
     ),
+    # The auditor view of the audit log (administrators): cases/views/audit.py.
+    path("audit/", audit.AuditEventListView.as_view(), name="audit-event-list"),
     # Public owner pages (no login): cases/views/public.py with templates/base_public.html.
     path("intake/", public.PublicHomeView.as_view(), name="public-home"),
     path("intake/guide/", public.EvidenceGuideView.as_view(), name="public-guide"),

@@ -448,6 +448,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.refresh_account_risk",
         "schedule": crontab(hour=3, minute=47),
     },
+    # Webhook deliveries left pending or retrying past their time (broker outage, lost worker) are
+    # queued again every 10 minutes: receivers hear of an event late rather than never.
+    "redeliver-webhooks": {
+        "task": "cases.redeliver_webhooks",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Cache, email, logging -------------------------------------------------
@@ -510,6 +516,16 @@ ASSISTANCE_SMS_SENDER = env_str("ASSISTANCE_SMS_SENDER", "cases.services.assista
 EVIDENCE_CAPTURE_ALLOWED_HOSTS = [
     h.strip().lower() for h in env_str("EVIDENCE_CAPTURE_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]
+
+# --- Outbound webhooks (docs/api.md, "Webhooks") -----------------------------------
+# Receivers on private, loopback or link-local addresses are refused (SSRF) unless this is on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Attempts per delivery; the wait doubles after each failure from WEBHOOK_RETRY_BASE_SECONDS (max 1 hour).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+# XLSX exports of a list stop at this many rows (CSV exports stream without a limit).
+EXPORT_XLSX_MAX_ROWS = env_int("EXPORT_XLSX_MAX_ROWS", 100_000, minimum=1)
 
 # --- Litigation -----------------------------------------------------------------
 # Court suggested for a new suit (editable per suit). Since 法释〔2025〕14号 (2025-11-01) internet

@@ -311,3 +311,22 @@ def ensure_platforms() -> None:
 
     if not Platform.objects.exists():
         importlib.import_module("cases.migrations.0003_platforms_initial").add_platforms(apps, None)
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.WebhookSubscription
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.com/legalcases")
+    secret = "a-secret-of-at-least-16-characters"
+    events = factory.LazyFunction(lambda: [m.WebhookSubscription.Event.ITEM_ASSESSED])
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = m.WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event = m.WebhookSubscription.Event.ITEM_ASSESSED
+    payload = factory.LazyFunction(lambda: {"event": "item.assessed", "data": {"object": {"id": 1}}})

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cases.admin import actions, assistance, audit, evidence, intake, litigation, monitoring  # noqa: F401  (registers)
+from cases.admin import actions, assistance, audit, evidence, intake, litigation, monitoring, webhooks  # noqa: F401  (registers)
 from legalcases.admin_site import configure_default_site
 
 configure_default_site(admin.site)

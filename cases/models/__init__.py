@@ -7,6 +7,7 @@ from cases.models.evidence import CustodyEvent, Evidence
 from cases.models.intake import ImportJob
 from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
 from cases.models.monitoring import Agency, Assessment, Campaign, ContentItem, MonitoredAccount, Platform
+from cases.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agency",
@@ -33,4 +34,6 @@ __all__ = [
     "Proceeding",
     "Rebuttal",
     "StateChange",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Deadline, Lawsuit, LawsuitClaim, Proceeding
+from cases.services import webhooks
 
 Rule = Deadline.Rule
 St = Lawsuit.Stage
@@ -336,6 +337,7 @@ def deadlines_send_reminders(*, now: datetime.datetime | None = None) -> int:
             if recipient is None or not recipient.email:
                 continue
             _send_reminder(deadline, recipient, days_left)
+            webhooks.deadline_due(deadline, days_left=days_left)
             deadline.reminded_at = now
             deadline.save(update_fields=["reminded_at", "updated_at"])
             sent += 1

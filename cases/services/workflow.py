@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from cases.models import StateChange
+from cases.services import webhooks
 
 
 def state_field(obj: models.Model) -> str:
@@ -80,3 +81,4 @@ def record_moves(
         )
         for obj in objs
     )
+    webhooks.moves_recorded(objs, field=field, from_state=from_state, to_state=to_state, actor=actor, at=now)

@@ -23,6 +23,8 @@ from django.views.generic import DetailView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.filters import AssistanceRequestFilter
 from cases.forms.assistance import AssignForm, DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
 from cases.models import AssistanceRequest
@@ -36,9 +38,10 @@ from cases.services import assistance as services
 from cases.views.listing import FilteredListView
 
 
-class AssistanceRequestListView(FilteredListView):
+class AssistanceRequestListView(ExportMixin, FilteredListView):
     """Requests newest first; analysts, lawyers and administrators."""
 
+    export_spec = export_columns.ASSISTANCE_REQUESTS
     permission_model = AssistanceRequest
     filterset_class = AssistanceRequestFilter
     template_name = "cases/assistancerequest_list.html"

@@ -17,6 +17,8 @@ from django.views.generic import DetailView, ListView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.forms.campaigns import CampaignAgencyForm, CampaignAssessmentForm, CampaignDismissForm
 from cases.models import Assessment, Campaign
 from cases.selectors import campaigns as selectors
@@ -25,9 +27,10 @@ from cases.services.triage import SIGN_OFF_REQUIRED
 from cases.tasks.campaigns import detect_campaigns
 
 
-class CampaignListView(RoleRequiredMixin, ListView):
+class CampaignListView(ExportMixin, RoleRequiredMixin, ListView):
     """Campaigns newest first, filtered by status; any staff role."""
 
+    export_spec = export_columns.CAMPAIGNS
     permission_model = Campaign
     template_name = "cases/campaign_list.html"
     context_object_name = "campaigns"

@@ -23,6 +23,8 @@ from django.views.generic import DetailView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.filters import ContentItemFilter, TriageFilter
 from cases.forms.complaints import ComplaintOpenForm
 from cases.forms.triage import AssessmentForm, BulkAssessForm
@@ -38,9 +40,10 @@ S = ContentItem.TriageState
 ACTIONABLE_STATES = (S.SUSPECTED, S.FIXING, S.FIXED)
 
 
-class ContentItemListView(FilteredListView):
+class ContentItemListView(ExportMixin, FilteredListView):
     """Every item the user may see, newest first; any staff role."""
 
+    export_spec = export_columns.CONTENT_ITEMS
     permission_model = ContentItem
     filterset_class = ContentItemFilter
     template_name = "cases/contentitem_list.html"
@@ -50,12 +53,13 @@ class ContentItemListView(FilteredListView):
         return content_item_list(user=self.request.user)
 
 
-class TriageView(FilteredListView):
+class TriageView(ExportMixin, FilteredListView):
     """Items waiting for assessment (new, pending, being assessed), most severe and widest reach first.
 
     Any staff role may read it; those who may assess also get the row checkboxes and the bulk form.
     """
 
+    export_spec = export_columns.TRIAGE
     permission_model = ContentItem
     filterset_class = TriageFilter
     template_name = "cases/triage.html"

@@ -22,7 +22,9 @@ from django.views.generic import DetailView, FormView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
 from cases.audit import client_ip
+from cases.exports import ExportMixin
 from cases.forms.evidence import EvidenceDeleteForm, EvidenceFilter, EvidenceForm
 from cases.models import AssistanceRequest, ContentItem, Evidence, Lawsuit
 from cases.selectors.evidence import (
@@ -49,9 +51,10 @@ def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
     return get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
 
 
-class EvidenceListView(FilteredListView):
+class EvidenceListView(ExportMixin, FilteredListView):
     """Current versions, newest first; a banner when any file failed its last integrity check."""
 
+    export_spec = export_columns.EVIDENCE
     permission_model = Evidence
     filterset_class = EvidenceFilter
     template_name = "cases/evidence_list.html"

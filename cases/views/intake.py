@@ -17,6 +17,8 @@ from django.views.generic import DetailView, FormView, ListView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.forms.intake import ImportUploadForm, ManualItemForm
 from cases.models import ContentItem, ImportJob
 from cases.services import intake
@@ -80,9 +82,10 @@ class ImportJobCreateView(RoleRequiredMixin, FormView):
         return redirect("cases:import-job-detail", pk=job.pk)
 
 
-class ImportJobListView(RoleRequiredMixin, ListView):
+class ImportJobListView(ExportMixin, RoleRequiredMixin, ListView):
     """Recent import jobs, newest first."""
 
+    export_spec = export_columns.IMPORT_JOBS
     permission_model = ImportJob
     template_name = "cases/import_job_list.html"
     context_object_name = "jobs"

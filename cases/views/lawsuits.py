@@ -21,6 +21,8 @@ from django.views.generic import DetailView, FormView, ListView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.filters import LawsuitFilter
 from cases.forms.litigation import (
     HoldReleaseForm,
@@ -65,9 +67,10 @@ def _form_errors_to_messages(request: HttpRequest, form: Any) -> None:
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
-class LawsuitListView(FilteredListView):
+class LawsuitListView(ExportMixin, FilteredListView):
     """Suits grouped by stage; any staff role (executives read case progress)."""
 
+    export_spec = export_columns.LAWSUITS
     permission_model = Lawsuit
     filterset_class = LawsuitFilter
     template_name = "cases/lawsuit_list.html"
@@ -244,9 +247,10 @@ def lawsuit_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(lawsuit)
 
 
-class DeadlineListView(RoleRequiredMixin, ListView):
+class DeadlineListView(ExportMixin, RoleRequiredMixin, ListView):
     """Pending deadlines due within 30 days, overdue first (they are the earliest); any staff role."""
 
+    export_spec = export_columns.DEADLINES
     permission_model = Deadline
     template_name = "cases/deadline_list.html"
     context_object_name = "deadlines"

@@ -9,6 +9,8 @@ from django.views.generic import DetailView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
+from cases import export_columns
+from cases.exports import ExportMixin
 from cases.filters import MonitoredAccountListFilter
 from cases.models import Lawsuit, LawyerLetter, MonitoredAccount, PlatformComplaint
 from cases.selectors.monitoring import (
@@ -24,9 +26,10 @@ from cases.selectors.monitoring import (
 from cases.views.listing import FilteredListView
 
 
-class MonitoredAccountListView(FilteredListView):
+class MonitoredAccountListView(ExportMixin, FilteredListView):
     """Accounts ranked by risk score; any staff role."""
 
+    export_spec = export_columns.MONITORED_ACCOUNTS
     permission_model = MonitoredAccount
     filterset_class = MonitoredAccountListFilter
     template_name = "cases/monitoredaccount_list.html"

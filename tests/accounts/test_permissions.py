@@ -98,6 +98,7 @@ def _one_of_each() -> None:
     f.OwnerNotificationFactory()
     f.ImportJobFactory()
     f.StateChangeFactory()
+    f.WebhookDeliveryFactory()
     from accounts.services import api_token_create
 
     api_token_create(name="vendor", user=lawyer, scopes=["import"])

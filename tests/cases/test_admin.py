@@ -67,6 +67,8 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     m.AuditEvent: lambda: f.AuditEventFactory(actor=f.UserFactory()),
     m.ImportJob: lambda: f.ImportJobFactory(created_by=f.UserFactory()),
     m.StateChange: lambda: f.StateChangeFactory(actor=f.UserFactory()),
+    m.WebhookSubscription: lambda: f.WebhookSubscriptionFactory(created_by=f.UserFactory()),
+    m.WebhookDelivery: f.WebhookDeliveryFactory,
 }
 
 CASES_MODELS = sorted(
