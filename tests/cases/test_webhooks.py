@@ -373,3 +373,19 @@ def test_admins_can_retry_a_failed_delivery(receiver, admin_user, django_capture
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)
     assert len(receiver.requests) == 1
+
+
+def test_the_complaint_service_recording_a_removal_sends_complaint_actioned(
+    receiver, analyst, django_capture_on_commit_callbacks
+):
+    from cases.services import complaints
+
+    subscribe(receiver.url, E.COMPLAINT_ACTIONED)
+    complaint = f.PlatformComplaintFactory(status="submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints.complaint_respond(complaint=complaint, actor=analyst, response="removed")
+
+    events = [json.loads(r["body"]) for r in receiver.requests]
+    assert [(e["event"], e["data"]["object"]["id"], e["data"]["to"]) for e in events] == [
+        ("complaint.actioned", complaint.pk, "actioned")
+    ]
