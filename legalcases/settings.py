@@ -390,6 +390,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.purge_assistance_personal_data",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Weekly report to executives (last Monday-Sunday, PDF attached) on Monday at 07:30 Shanghai time:
+    # the week is complete, and it is in the inbox before the Monday management meeting.
+    "weekly-executive-report": {
+        "task": "reports.send_weekly_report",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
 }
 
 # --- Cache, email, logging -------------------------------------------------
@@ -405,6 +411,14 @@ CACHES = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "legalcases@localhost")
+
+# --- Reports (reports/, docs/metrics.md) --------------------------------------
+# The first day of the programme: the dashboard's "since the programme began" preset starts here.
+REPORTS_PROGRAM_START = env_str("REPORTS_PROGRAM_START", "2025-06-01")
+# The weekly report goes to every active executive with an email address, plus these (comma-separated).
+REPORTS_EXTRA_RECIPIENTS = env_list("REPORTS_EXTRA_RECIPIENTS", [])
+# The dashboard's figures are computed at most this often per period (0: every request).
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 300)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

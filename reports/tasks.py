@@ -1,0 +1,13 @@
+"""Scheduled report jobs (CELERY_BEAT_SCHEDULE in settings names them)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reports.services import report_email_send
+
+
+@shared_task(name="reports.send_weekly_report")
+def send_weekly_report() -> int:
+    """Email last week's PDF report to the executives."""
+    return report_email_send()
