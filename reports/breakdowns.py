@@ -134,9 +134,7 @@ def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
     return {
         "months": months,
         "items": _month_counts(ContentItem.objects, "discovered_at", months, Q(), is_date=False),
-        "infringing": _month_counts(
-            ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING, is_date=False
-        ),
+        "infringing": _month_counts(ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING, is_date=False),
         "requests": _month_counts(AssistanceRequest.objects, "submitted_at", months, Q(), is_date=False),
         "suits": _month_counts(Lawsuit.objects, "filed_on", months, FILED, is_date=True),
     }
@@ -231,8 +229,12 @@ def top_agencies(period: Period) -> list[dict[str, Any]]:
         .order_by("-n", "account__agency_id")[:TOP_N]
     )
     return [
-        {"id": row["account__agency_id"], "name": row["account__agency__name"], "count": row["n"],
-         "accounts": row["accounts"]}
+        {
+            "id": row["account__agency_id"],
+            "name": row["account__agency__name"],
+            "count": row["n"],
+            "accounts": row["accounts"],
+        }
         for row in rows
     ]
 

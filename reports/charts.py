@@ -116,9 +116,7 @@ def funnel_chart(
     """A funnel: one bar per step, each as wide as its share of the first step, the share printed beside it."""
     steps = list(steps)
     first = steps[0][1] if steps and steps[0][1] else 0
-    chart = bar_chart(
-        title, steps, label_header=label_header, value_header=value_header, links=links, color=PALETTE[0]
-    )
+    chart = bar_chart(title, steps, label_header=label_header, value_header=value_header, links=links, color=PALETTE[0])
     chart.headers.append(share_header)
     for row in chart.rows:
         row.append(f"{row[1] * 100 / first:.1f}%" if first else "—")

@@ -23,9 +23,7 @@ from cases.models import (
 from reports.selectors import HELP_TYPES_SHOWN, WON_OUTCOMES
 
 
-def list_url(
-    url_name: str, params: Iterable[tuple[str, Any]], *, user: Any, model: type | None
-) -> str | None:
+def list_url(url_name: str, params: Iterable[tuple[str, Any]], *, user: Any, model: type | None) -> str | None:
     """Return a list's URL with its filters, or None when the user may not open that list."""
     if user is None or model is None or not permissions.can_view(user, model):
         return None
@@ -172,8 +170,12 @@ def change(value: Any, before: Any) -> dict[str, Any] | None:
         return None
     difference = value - before
     percent = None if not before else round(float(difference) * 100 / float(before), 1)
-    return {"before": before, "difference": difference, "percent": percent,
-            "direction": "up" if difference > 0 else "down" if difference < 0 else "same"}
+    return {
+        "before": before,
+        "difference": difference,
+        "percent": percent,
+        "direction": "up" if difference > 0 else "down" if difference < 0 else "same",
+    }
 
 
 def build_sections(

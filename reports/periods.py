@@ -20,6 +20,8 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_RANGE_DAYS = 3653
 # Dates before this are refused as typos (the department did not exist).
 EARLIEST_DAY = datetime.date(2000, 1, 1)
+# … and dates after this one as typos too (9999-12-31 would overflow the month arithmetic).
+LATEST_DAY = datetime.date(2099, 12, 31)
 
 
 def program_start() -> datetime.date:
@@ -48,8 +50,9 @@ class ReportPeriod:
         length = (self.date_to - self.date_from).days + 1
         if self.key in ("month", "quarter", "year"):
             # "This month to date" compares with the same days of the previous month (quarter, year).
-            start = _shift_back(self.date_from, self.key)
-            end = min(start + datetime.timedelta(days=length - 1), self.date_from - datetime.timedelta(days=1))
+            months = {"month": 1, "quarter": 3, "year": 12}[self.key]
+            start = _shift_back(self.date_from, months)
+            end = min(_shift_back(self.date_to, months), self.date_from - datetime.timedelta(days=1))
             return ReportPeriod("previous", start, end)
         end = self.date_from - datetime.timedelta(days=1)
         start = end - datetime.timedelta(days=length - 1)
@@ -69,10 +72,13 @@ class ReportPeriod:
         return "&".join(parts)
 
 
-def _shift_back(first_day: datetime.date, key: str) -> datetime.date:
-    months = {"month": 1, "quarter": 3, "year": 12}[key]
-    index = first_day.year * 12 + first_day.month - 1 - months
-    return datetime.date(index // 12, index % 12 + 1, 1)
+def _shift_back(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` earlier, or the last day of that month when it is shorter (31 March → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = index // 12, index % 12 + 1
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + datetime.timedelta(days=day.day - 1),
+               next_month - datetime.timedelta(days=1))
 
 
 def preset_bounds(key: str, today: datetime.date) -> tuple[datetime.date | None, datetime.date | None]:
@@ -133,6 +139,10 @@ class PeriodForm(forms.Form):
             if day is not None and day < EARLIEST_DAY:
                 raise forms.ValidationError(
                     _("Dates before %(day)s are not in the records."), code="too_early", params={"day": EARLIEST_DAY}
+                )
+            if day is not None and day > LATEST_DAY:
+                raise forms.ValidationError(
+                    _("Dates after %(day)s are not in the records."), code="too_late", params={"day": LATEST_DAY}
                 )
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."), code="reversed")

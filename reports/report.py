@@ -49,9 +49,7 @@ def report_data(period: ReportPeriod, today: datetime.date) -> dict[str, Any]:
     previous = period.previous()
     data = {
         "figures": headline_figures(date_from=period.date_from, date_to=period.date_to),
-        "previous": (
-            headline_figures(date_from=previous.date_from, date_to=previous.date_to) if previous else None
-        ),
+        "previous": (headline_figures(date_from=previous.date_from, date_to=previous.date_to) if previous else None),
         "previous_from": previous.date_from if previous else None,
         "previous_to": previous.date_to if previous else None,
         "content_funnel": breakdowns.content_funnel(bounds),
@@ -92,14 +90,26 @@ def _content_funnel(data: dict[str, Any], period: ReportPeriod, user: Any) -> ch
     won = [("outcome", str(outcome)) for outcome in WON_OUTCOMES]
     steps = [
         (_("Discovered"), funnel["imported"], list_url(ITEMS, found, user=user, model=ContentItem)),
-        (_("Assessed"), funnel["assessed"], list_url(ITEMS, [("assessed", "true"), *found], user=user,
-                                                     model=ContentItem)),
-        (_("Judged infringing"), funnel["infringing"],
-         list_url(ITEMS, [*assessed_infringing, *found], user=user, model=ContentItem)),
-        (_("Acted on"), funnel["acted"],
-         list_url(ITEMS, [*assessed_infringing, *acted, *found], user=user, model=ContentItem)),
-        (_("Removed"), funnel["removed"],
-         list_url(ITEMS, [*assessed_infringing, ("triage_state", "removed"), *found], user=user, model=ContentItem)),
+        (
+            _("Assessed"),
+            funnel["assessed"],
+            list_url(ITEMS, [("assessed", "true"), *found], user=user, model=ContentItem),
+        ),
+        (
+            _("Judged infringing"),
+            funnel["infringing"],
+            list_url(ITEMS, [*assessed_infringing, *found], user=user, model=ContentItem),
+        ),
+        (
+            _("Acted on"),
+            funnel["acted"],
+            list_url(ITEMS, [*assessed_infringing, *acted, *found], user=user, model=ContentItem),
+        ),
+        (
+            _("Removed"),
+            funnel["removed"],
+            list_url(ITEMS, [*assessed_infringing, ("triage_state", "removed"), *found], user=user, model=ContentItem),
+        ),
         # Items have no "sued" filter: these two open the suits themselves.
         (_("In a suit"), funnel["sued"], list_url(SUITS, filed, user=user, model=Lawsuit)),
         (_("In a suit won"), funnel["won"], list_url(SUITS, won, user=user, model=Lawsuit)),
@@ -120,11 +130,17 @@ def _owner_funnel(data: dict[str, Any], period: ReportPeriod, user: Any) -> char
     model = AssistanceRequest
     steps = [
         (_("Requests"), funnel["requests"], list_url(REQUESTS, sent, user=user, model=model)),
-        (_("With evidence"), funnel["with_evidence"],
-         list_url(REQUESTS, [("has_evidence", "true"), *sent], user=user, model=model)),
+        (
+            _("With evidence"),
+            funnel["with_evidence"],
+            list_url(REQUESTS, [("has_evidence", "true"), *sent], user=user, model=model),
+        ),
         (_("Suable"), funnel["suable"], list_url(REQUESTS, [("eligibility", "suable"), *sent], user=user, model=model)),
-        (_("Lawyer letter or suit"), funnel["letter_or_suit"],
-         list_url(REQUESTS, [("status", "letter"), ("status", "litigation"), *sent], user=user, model=model)),
+        (
+            _("Lawyer letter or suit"),
+            funnel["letter_or_suit"],
+            list_url(REQUESTS, [("status", "letter"), ("status", "litigation"), *sent], user=user, model=model),
+        ),
         (_("Resolved"), funnel["resolved"], list_url(REQUESTS, [("status", "closed"), *sent], user=user, model=model)),
     ]
     return charts.funnel_chart(
@@ -217,8 +233,9 @@ def _top_lists(data: dict[str, Any], period: ReportPeriod, user: Any) -> dict[st
             "name": row["name"],
             "platform": _platform_name(row, "platform"),
             "count": row["count"],
-            "url": list_url(ITEMS, [("account", row["id"]), *INFRINGING_PARAMS, *assessed], user=user,
-                            model=ContentItem),
+            "url": list_url(
+                ITEMS, [("account", row["id"]), *INFRINGING_PARAMS, *assessed], user=user, model=ContentItem
+            ),
         }
         for row in data["top_accounts"]
     ]
@@ -279,9 +296,7 @@ def build_report(period: ReportPeriod, *, user: Any, today: datetime.date | None
             charts.as_context(by_outcome),
         ],
         "top": _top_lists(data, period, user),
-        "response_times": [
-            {**row, "platform": _platform_name(row)} for row in data["response_times"]
-        ],
+        "response_times": [{**row, "platform": _platform_name(row)} for row in data["response_times"]],
         "deadlines": deadlines,
         "deadlines_url": list_url("cases:deadline-list", [], user=user, model=Deadline),
         "statement": statement(data, period, today),

@@ -49,8 +49,8 @@ def report_filename(period: ReportPeriod, today: datetime.date) -> str:
 def report_recipients() -> list[str]:
     """Active executives with an email address, plus ``REPORTS_EXTRA_RECIPIENTS``; each address once."""
     User = get_user_model()
-    found = User.objects.filter(is_active=True, role=User.Role.EXECUTIVE).exclude(email="").values_list(
-        "email", flat=True
+    found = (
+        User.objects.filter(is_active=True, role=User.Role.EXECUTIVE).exclude(email="").values_list("email", flat=True)
     )
     seen: dict[str, str] = {}
     for address in [*found, *getattr(settings, "REPORTS_EXTRA_RECIPIENTS", [])]:
@@ -84,5 +84,3 @@ def report_email_send(*, today: datetime.date | None = None) -> int:
     message.send()
     logger.info("Weekly report sent to %d recipients", len(recipients))
     return len(recipients)
-
-
