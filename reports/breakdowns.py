@@ -42,6 +42,7 @@ ACTED = Q(triage_state__in=ACTED_STATES)
 # Owners' requests that reached a lawyer letter or a suit (by status, or by a linked letter or suit).
 LETTER_OR_SUIT_STATUSES = (AssistanceRequest.Status.LETTER, AssistanceRequest.Status.LITIGATION)
 RESOLVED = Q(status=AssistanceRequest.Status.CLOSED)
+INFRINGING_VALUES = [str(value) for value in Assessment.INFRINGING]
 TOP_N = 10
 # Deadlines "at risk": overdue, or due within this many days.
 AT_RISK_DAYS = 7
@@ -49,23 +50,71 @@ AT_RISK_DAYS = 7
 OPEN_TREND_MONTHS = 24
 
 
-def content_funnel(period: Period) -> dict[str, int]:
-    """Items discovered in the period → assessed → infringing → acted on → removed / sued / won (nested steps)."""
-    # "pk IN (subquery)" becomes a hashed subplan, computed once; a correlated EXISTS would run per row.
-    links = Lawsuit.content_items.through.objects
-    sued = Q(pk__in=links.exclude(lawsuit__stage=Lawsuit.Stage.PREPARING).values("contentitem_id"))
-    won = Q(pk__in=links.filter(lawsuit__outcome__in=WON_OUTCOMES).values("contentitem_id"))
+def _content_rows(period: Period) -> list[dict[str, Any]]:
+    """Items discovered in the period, per platform, with every funnel step: one pass over the items."""
     cohort = period.on_datetime("discovered_at")
-    acted = cohort & ASSESSED & INFRINGING & ACTED
-    return ContentItem.objects.aggregate(
-        imported=_count(cohort),
-        assessed=_count(cohort & ASSESSED),
-        infringing=_count(cohort & ASSESSED & INFRINGING),
-        acted=_count(acted),
-        removed=_count(acted & REMOVED),
-        sued=_count(acted & sued),
-        won=_count(acted & won),
+    infringing = ASSESSED & INFRINGING
+    acted = infringing & ACTED
+    return list(
+        ContentItem.objects.filter(cohort)
+        .values("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+        .annotate(
+            imported=Count("pk"),
+            assessed=_count(ASSESSED),
+            infringing=_count(infringing),
+            acted=_count(acted),
+            removed=_count(acted & REMOVED),
+            removed_any=_count(REMOVED),
+        )
+        .order_by("-imported", "platform__sort_order")
     )
+
+
+def _sued_and_won(period: Period) -> dict[str, int]:
+    """Acted-on items of the cohort that are in a filed suit, and in a suit won. Driven by the (small) link table."""
+    item = "contentitem__"
+    cohort = Q(**{f"{item}triage_state__in": ACTED_STATES, f"{item}conclusion__in": INFRINGING_VALUES}) & Q(
+        **{f"{item}assessed_at__isnull": False}
+    )
+    if period.date_from is not None or period.date_to is not None:
+        cohort &= Q(**{f"{item}pk__in": ContentItem.objects.filter(period.on_datetime("discovered_at")).values("pk")})
+    return Lawsuit.content_items.through.objects.filter(cohort).aggregate(
+        sued=Count("contentitem_id", distinct=True, filter=~Q(lawsuit__stage=Lawsuit.Stage.PREPARING)),
+        won=Count("contentitem_id", distinct=True, filter=Q(lawsuit__outcome__in=WON_OUTCOMES)),
+    )
+
+
+def content_overview(period: Period) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Return the content funnel and the per-platform rows, from one pass over the items plus the suits' links.
+
+    The funnel follows the items discovered in the period: discovered → assessed → judged infringing → acted on
+    → removed / in a filed suit / in a suit won (each step a subset of the one before).
+    """
+    rows = _content_rows(period)
+    steps = ("imported", "assessed", "infringing", "acted", "removed")
+    funnel = {step: sum(row[step] for row in rows) for step in steps}
+    funnel.update(_sued_and_won(period))
+    platforms = [
+        {
+            "code": row["platform__code"],
+            "name_zh": row["platform__name_zh"],
+            "name_en": row["platform__name_en"],
+            "items": row["imported"],
+            "infringing": row["infringing"],
+            "removed": row["removed_any"],
+        }
+        for row in rows
+    ]
+    return funnel, platforms
+
+
+def content_funnel(period: Period) -> dict[str, int]:
+    return content_overview(period)[0]
+
+
+def by_platform(period: Period) -> list[dict[str, Any]]:
+    """Items discovered in the period per platform, with how many were judged infringing and removed."""
+    return content_overview(period)[1]
 
 
 def owner_funnel(period: Period) -> dict[str, int]:
@@ -140,27 +189,6 @@ def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
     }
 
 
-def by_platform(period: Period) -> list[dict[str, Any]]:
-    """Items discovered in the period per platform, with how many were judged infringing and removed."""
-    rows = (
-        ContentItem.objects.filter(period.on_datetime("discovered_at"))
-        .values("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
-        .annotate(items=Count("pk"), infringing=_count(INFRINGING), removed=_count(REMOVED))
-        .order_by("-items", "platform__sort_order")
-    )
-    return [
-        {
-            "code": row["platform__code"],
-            "name_zh": row["platform__name_zh"],
-            "name_en": row["platform__name_en"],
-            "items": row["items"],
-            "infringing": row["infringing"],
-            "removed": row["removed"],
-        }
-        for row in rows
-    ]
-
-
 def _assessment_window(period: Period) -> tuple[str, list[Any]]:
     """SQL condition and parameters: an item assessment made in the period (local days)."""
     clauses, params = ["a.content_item_id IS NOT NULL"], []
@@ -198,15 +226,24 @@ def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
     return result
 
 
-def top_accounts(period: Period) -> list[dict[str, Any]]:
-    """The accounts with the most items judged infringing (assessed in the period)."""
-    rows = (
+def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
+    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
+    rows = list(
         ContentItem.objects.filter(ASSESSED & INFRINGING & period.on_datetime("assessed_at"), account__isnull=False)
-        .values("account_id", "account__name", "account__platform__name_zh", "account__platform__name_en")
+        .values(
+            "account_id",
+            "account__name",
+            "account__platform__name_zh",
+            "account__platform__name_en",
+            "account__agency_id",
+            "account__agency__name",
+        )
         .annotate(n=Count("pk"))
-        .order_by("-n", "account_id")[:TOP_N]
+        .order_by()
     )
-    return [
+    rows.sort(key=lambda row: (-row["n"], row["account_id"]))
+    accounts = [
         {
             "id": row["account_id"],
             "name": row["account__name"],
@@ -214,29 +251,28 @@ def top_accounts(period: Period) -> list[dict[str, Any]]:
             "platform_en": row["account__platform__name_en"],
             "count": row["n"],
         }
-        for row in rows
+        for row in rows[:TOP_N]
     ]
+    agencies: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row["account__agency_id"] is None:
+            continue
+        agency = agencies.setdefault(
+            row["account__agency_id"],
+            {"id": row["account__agency_id"], "name": row["account__agency__name"], "count": 0, "accounts": 0},
+        )
+        agency["count"] += row["n"]
+        agency["accounts"] += 1
+    ranked = sorted(agencies.values(), key=lambda agency: (-agency["count"], agency["id"]))[:TOP_N]
+    return accounts, ranked
+
+
+def top_accounts(period: Period) -> list[dict[str, Any]]:
+    return top_infringers(period)[0]
 
 
 def top_agencies(period: Period) -> list[dict[str, Any]]:
-    """The agencies (MCN) whose accounts posted the most items judged infringing (assessed in the period)."""
-    rows = (
-        ContentItem.objects.filter(
-            ASSESSED & INFRINGING & period.on_datetime("assessed_at"), account__agency__isnull=False
-        )
-        .values("account__agency_id", "account__agency__name")
-        .annotate(n=Count("pk"), accounts=Count("account_id", distinct=True))
-        .order_by("-n", "account__agency_id")[:TOP_N]
-    )
-    return [
-        {
-            "id": row["account__agency_id"],
-            "name": row["account__agency__name"],
-            "count": row["n"],
-            "accounts": row["accounts"],
-        }
-        for row in rows
-    ]
+    return top_infringers(period)[1]
 
 
 def lawsuits_by_stage_and_outcome(period: Period) -> dict[str, list[tuple[str, int]]]:

@@ -77,8 +77,10 @@ def _shift_back(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 - months
     year, month = index // 12, index % 12 + 1
     next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    return min(day.replace(year=year, month=month, day=1) + datetime.timedelta(days=day.day - 1),
-               next_month - datetime.timedelta(days=1))
+    return min(
+        day.replace(year=year, month=month, day=1) + datetime.timedelta(days=day.day - 1),
+        next_month - datetime.timedelta(days=1),
+    )
 
 
 def preset_bounds(key: str, today: datetime.date) -> tuple[datetime.date | None, datetime.date | None]:

@@ -47,18 +47,20 @@ def report_data(period: ReportPeriod, today: datetime.date) -> dict[str, Any]:
         return cached
     bounds = Period(period.date_from, period.date_to)
     previous = period.previous()
+    content_funnel, platforms = breakdowns.content_overview(bounds)
+    top_accounts, top_agencies = breakdowns.top_infringers(bounds)
     data = {
+        "content_funnel": content_funnel,
+        "platforms": platforms,
         "figures": headline_figures(date_from=period.date_from, date_to=period.date_to),
         "previous": (headline_figures(date_from=previous.date_from, date_to=previous.date_to) if previous else None),
         "previous_from": previous.date_from if previous else None,
         "previous_to": previous.date_to if previous else None,
-        "content_funnel": breakdowns.content_funnel(bounds),
         "owner_funnel": breakdowns.owner_funnel(bounds),
         "trends": breakdowns.monthly_trends(bounds, today),
-        "platforms": breakdowns.by_platform(bounds),
         "dimensions": breakdowns.by_category_and_type(bounds),
-        "top_accounts": breakdowns.top_accounts(bounds),
-        "top_agencies": breakdowns.top_agencies(bounds),
+        "top_accounts": top_accounts,
+        "top_agencies": top_agencies,
         "lawsuits": breakdowns.lawsuits_by_stage_and_outcome(bounds),
         "response_times": breakdowns.platform_response_times(bounds),
         "deadlines": breakdowns.deadlines_at_risk(today),
@@ -89,7 +91,7 @@ def _content_funnel(data: dict[str, Any], period: ReportPeriod, user: Any) -> ch
     filed = [("filed", "true")]
     won = [("outcome", str(outcome)) for outcome in WON_OUTCOMES]
     steps = [
-        (_("Discovered"), funnel["imported"], list_url(ITEMS, found, user=user, model=ContentItem)),
+        (_("Items discovered"), funnel["imported"], list_url(ITEMS, found, user=user, model=ContentItem)),
         (
             _("Assessed"),
             funnel["assessed"],
