@@ -39,11 +39,15 @@ INFRINGING_PARAMS = [("conclusion", str(value)) for value in Assessment.INFRINGI
 CACHE_VERSION = 1
 
 
-def report_data(period: ReportPeriod, today: datetime.date) -> dict[str, Any]:
-    """Return every number of the report for the period: figures, previous figures, funnels, breakdowns."""
+def report_data(period: ReportPeriod, today: datetime.date, *, refresh: bool = False) -> dict[str, Any]:
+    """Return every number of the report for the period: figures, previous figures, funnels, breakdowns.
+
+    Served from the cache when computed less than ``REPORTS_CACHE_SECONDS`` ago; ``refresh`` recomputes
+    (the warm-up job does, so readers of the presets never wait for the full computation).
+    """
     seconds = int(getattr(settings, "REPORTS_CACHE_SECONDS", 0) or 0)
     key = f"reports:data:v{CACHE_VERSION}:{period.date_from}:{period.date_to}:{today.isoformat()}"
-    if seconds > 0 and (cached := cache.get(key)) is not None:
+    if seconds > 0 and not refresh and (cached := cache.get(key)) is not None:
         return cached
     bounds = Period(period.date_from, period.date_to)
     previous = period.previous()

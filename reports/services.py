@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports.pdf import render_pdf
-from reports.periods import ReportPeriod
-from reports.report import build_report
+from reports.periods import PRESETS, ReportPeriod, preset_bounds
+from reports.report import build_report, report_data
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +84,14 @@ def report_email_send(*, today: datetime.date | None = None) -> int:
     message.send()
     logger.info("Weekly report sent to %d recipients", len(recipients))
     return len(recipients)
+
+
+def dashboard_warm(*, today: datetime.date | None = None) -> int:
+    """Recompute the figures of every preset period into the cache; return how many were computed.
+
+    With a shared cache (``CACHE_URL``, Redis) every web process then serves the presets from it.
+    """
+    today = today or timezone.localdate()
+    for key, _label in PRESETS:
+        report_data(ReportPeriod(key, *preset_bounds(key, today)), today, refresh=True)
+    return len(PRESETS)

@@ -297,3 +297,16 @@ def test_figures_are_cached_per_period_when_configured(settings, data, django_as
     with django_assert_max_num_queries(0):
         again = report_data(period, D(2025, 6, 1))
     assert again == first
+
+
+def test_the_warm_up_job_recomputes_every_preset_into_the_cache(settings, data, django_assert_max_num_queries):
+    from reports.periods import PRESETS, preset_bounds
+    from reports.tasks import warm_dashboard
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    assert warm_dashboard.delay().get() == len(PRESETS)
+    today = timezone.localdate()
+    with django_assert_max_num_queries(0):
+        for key, _label in PRESETS:
+            report_data(ReportPeriod(key, *preset_bounds(key, today)), today)
+    assert django_settings.CELERY_BEAT_SCHEDULE["warm-dashboard"]["task"] == "reports.warm_dashboard"
