@@ -129,6 +129,7 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[int]]],
     *,
     label_header: str,
+    links: Sequence[str | None] | None = None,
 ) -> Chart:
     """Lines over months (x: labels, one line per series), with a legend; zero-based y axis with 4 gridlines."""
     left, right, top_pad, bottom = 48, 28, 28, 26
@@ -186,7 +187,7 @@ def line_chart(
         svg=mark_safe("".join(parts)),  # noqa: S308 (every label passed through escape above)
         headers=[label_header, *(name for name, _values in series)],
         rows=[[label, *(values[i] for _name, values in series)] for i, label in enumerate(labels)],
-        links=[None] * count,
+        links=list(links) if links is not None else [None] * count,
     )
 
 

@@ -159,9 +159,19 @@ def _owner_funnel(data: dict[str, Any], period: ReportPeriod, user: Any) -> char
     )
 
 
-def _trend_chart(data: dict[str, Any]) -> charts.Chart:
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _trend_chart(data: dict[str, Any], user: Any) -> charts.Chart:
     trends = data["trends"]
     labels = [month.strftime("%Y-%m") for month in trends["months"]]
+    links = [
+        list_url(
+            ITEMS, [("discovered_from", month), ("discovered_to", _month_end(month))], user=user, model=ContentItem
+        )
+        for month in trends["months"]
+    ]
     return charts.line_chart(
         _("Month by month"),
         labels,
@@ -172,6 +182,7 @@ def _trend_chart(data: dict[str, Any]) -> charts.Chart:
             (_("Suits filed"), trends["suits"]),
         ],
         label_header=_("Month"),
+        links=links,
     )
 
 
@@ -293,7 +304,7 @@ def build_report(period: ReportPeriod, *, user: Any, today: datetime.date | None
             charts.as_context(_content_funnel(data, period, user)),
             charts.as_context(_owner_funnel(data, period, user)),
         ],
-        "trend": charts.as_context(_trend_chart(data)),
+        "trend": charts.as_context(_trend_chart(data, user)),
         "breakdowns": [
             charts.as_context(_platform_chart(data, period, user)),
             charts.as_context(category),

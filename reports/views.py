@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
@@ -46,7 +48,10 @@ class DashboardPdfView(DashboardRoleMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
-        _form, period = read_period(request.GET, today)
+        form, period = read_period(request.GET, today)
+        if form.is_bound and form.errors:
+            # A bad period: back to the dashboard, whose form says what is wrong (never an all-time PDF by mistake).
+            return redirect(f"{reverse('reports:dashboard')}?{request.GET.urlencode()}")
         response = HttpResponse(report_pdf(period, today=today), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{report_filename(period, today)}"'
         response["Cache-Control"] = "private, no-store"
