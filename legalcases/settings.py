@@ -8,6 +8,7 @@ a one-line ImproperlyConfigured naming the variable.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import os
 from pathlib import Path
@@ -421,6 +422,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "legalcases@localhost")
 # --- Reports (reports/, docs/metrics.md) --------------------------------------
 # The first day of the programme: the dashboard's "since the programme began" preset starts here.
 REPORTS_PROGRAM_START = env_str("REPORTS_PROGRAM_START", "2025-06-01")
+try:
+    datetime.date.fromisoformat(REPORTS_PROGRAM_START)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"REPORTS_PROGRAM_START must be a date as YYYY-MM-DD, not {REPORTS_PROGRAM_START!r}"
+    ) from None
 # The weekly report goes to every active executive with an email address, plus these (comma-separated).
 REPORTS_EXTRA_RECIPIENTS = env_list("REPORTS_EXTRA_RECIPIENTS", [])
 # How long the dashboard's figures of a period are served from the cache (0: computed on every request).
