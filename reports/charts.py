@@ -168,7 +168,7 @@ def line_chart(
                 f'<text x="{x_at(index):.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" fill="#4a5566" '
                 f'font-size="10">{escape(label)}</text>'
             )
-    legend_x = left
+    legend_x: float = left
     for number, (name, values) in enumerate(series):
         color = PALETTE[number % len(PALETTE)]
         points = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in enumerate(values))
@@ -177,8 +177,8 @@ def line_chart(
         for i, v in enumerate(values):
             parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="2.5" fill="{color}"/>')
         parts.append(
-            f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{color}"/>'
-            f'<text x="{legend_x + 16}" y="18" fill="#1b2430">{escape(name)}</text>'
+            f'<rect x="{legend_x:.1f}" y="8" width="12" height="12" fill="{color}"/>'
+            f'<text x="{legend_x + 16:.1f}" y="18" fill="#1b2430">{escape(name)}</text>'
         )
         legend_x += 16 + text_width(name) + 18
     parts.append(tail)
@@ -194,8 +194,8 @@ def line_chart(
 def _nice_step(raw: float) -> float:
     """Round a gridline step up to 1, 2 or 5 times a power of ten."""
     if raw <= 1:
-        return 1
-    magnitude = 10 ** (len(str(int(raw))) - 1)
+        return 1.0
+    magnitude = float(10 ** (len(str(int(raw))) - 1))
     for factor in (1, 2, 5, 10):
         if raw <= factor * magnitude:
             return factor * magnitude

@@ -40,7 +40,7 @@ class Figure:
     """One card: the figure's key, its label, and the list behind it (URL name, fixed filters, period filters)."""
 
     key: str
-    label: Promise
+    label: Promise | str
     url_name: str | None = None
     filters: tuple[tuple[str, str], ...] = ()
     period_params: tuple[str, str] | None = None  # (from-name, to-name) in the list's FilterSet
@@ -153,7 +153,7 @@ def figure_url(figure: Figure, user: Any, date_from: datetime.date | None, date_
     """Return the filtered list behind a figure, or None when there is none or the user may not open it."""
     if figure.url_name is None:
         return None
-    params = list(figure.filters)
+    params: list[tuple[str, Any]] = list(figure.filters)
     if figure.period_params:
         params += list(zip(figure.period_params, (date_from, date_to), strict=True))
     return list_url(figure.url_name, params, user=user, model=figure.model)

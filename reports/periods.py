@@ -135,7 +135,7 @@ class PeriodForm(forms.Form):
         return self.PARAM_NAMES.get(field_name, field_name)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         for day in (start, end):
             if day is not None and day < EARLIEST_DAY:

@@ -6,12 +6,12 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from reports.pdf import render_pdf
 from reports.periods import PRESETS, ReportPeriod, preset_bounds
 from reports.report import build_report, report_data
@@ -48,7 +48,6 @@ def report_filename(period: ReportPeriod, today: datetime.date) -> str:
 
 def report_recipients() -> list[str]:
     """Active executives with an email address, plus ``REPORTS_EXTRA_RECIPIENTS``; each address once."""
-    User = get_user_model()
     found = (
         User.objects.filter(is_active=True, role=User.Role.EXECUTIVE).exclude(email="").values_list("email", flat=True)
     )
