@@ -2,6 +2,21 @@
 
 from django.db import migrations, models
 
+# The dashboard's monthly trends group a million items by local month (reports/breakdowns.py). Without
+# statistics on that expression PostgreSQL guesses ~one group per row and sorts on disk; with them it
+# hashes (measured at 1M items: 1.4 s → 0.6 s by discovery, 1.1 s → 0.46 s by assessment; PERFORMANCE.md (d)).
+# The expressions must match the SQL of TruncMonth(..., tzinfo=Asia/Shanghai) exactly.
+STATISTICS = """
+CREATE STATISTICS IF NOT EXISTS cases_item_discovered_month_stat
+    ON (date_trunc('month', discovered_at AT TIME ZONE 'Asia/Shanghai')) FROM cases_contentitem;
+CREATE STATISTICS IF NOT EXISTS cases_item_assessed_month_stat
+    ON (date_trunc('month', assessed_at AT TIME ZONE 'Asia/Shanghai')) FROM cases_contentitem;
+"""
+DROP_STATISTICS = """
+DROP STATISTICS IF EXISTS cases_item_discovered_month_stat;
+DROP STATISTICS IF EXISTS cases_item_assessed_month_stat;
+"""
+
 
 class Migration(migrations.Migration):
 
@@ -14,4 +29,5 @@ class Migration(migrations.Migration):
             model_name='contentitem',
             index=models.Index(fields=['discovered_at'], name='cases_item_discovered_idx'),
         ),
+        migrations.RunSQL(STATISTICS, DROP_STATISTICS),
     ]
