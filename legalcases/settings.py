@@ -8,6 +8,7 @@ a one-line ImproperlyConfigured naming the variable.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import os
 from pathlib import Path
@@ -454,6 +455,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.redeliver_webhooks",
         "schedule": crontab(minute="*/10"),
     },
+    # Weekly report to executives (last Monday-Sunday, PDF attached) on Monday at 07:30 Shanghai time:
+    # the week is complete, and it is in the inbox before the Monday management meeting.
+    "weekly-executive-report": {
+        "task": "reports.send_weekly_report",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
+    # Dashboard figures of the preset periods, recomputed into the shared cache every 5 minutes (at a million
+    # items a full computation takes seconds; REPORTS_CACHE_SECONDS keeps them twice as long, so they never lapse).
+    "warm-dashboard": {
+        "task": "reports.warm_dashboard",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Cache, email, logging -------------------------------------------------
@@ -469,6 +482,20 @@ CACHES = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "legalcases@localhost")
+
+# --- Reports (reports/, docs/metrics.md) --------------------------------------
+# The first day of the programme: the dashboard's "since the programme began" preset starts here.
+REPORTS_PROGRAM_START = env_str("REPORTS_PROGRAM_START", "2025-06-01")
+try:
+    datetime.date.fromisoformat(REPORTS_PROGRAM_START)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"REPORTS_PROGRAM_START must be a date as YYYY-MM-DD, not {REPORTS_PROGRAM_START!r}"
+    ) from None
+# The weekly report goes to every active executive with an email address, plus these (comma-separated).
+REPORTS_EXTRA_RECIPIENTS = env_list("REPORTS_EXTRA_RECIPIENTS", [])
+# How long the dashboard's figures of a period are served from the cache (0: computed on every request).
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 600)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

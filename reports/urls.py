@@ -5,4 +5,5 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/pdf/", views.DashboardPdfView.as_view(), name="dashboard-pdf"),
 ]

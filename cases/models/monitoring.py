@@ -432,6 +432,8 @@ class ContentItem(models.Model):
             ),
             # Dashboard "items assessed in a period" and the assessed list ordered by date.
             models.Index(fields=["assessed_at"], name="cases_item_assessed_idx", condition=Q(assessed_at__isnull=False)),
+            # Dashboard "items discovered in a period" (reports/) and the list's discovered_from/to filters.
+            models.Index(fields=["discovered_at"], name="cases_item_discovered_idx"),
             # Content list default order (newest first) and period filters on publication.
             models.Index(fields=["-published_at", "id"], name="cases_item_published_idx"),
             # Items of one account, newest first (account detail page, risk scoring).

@@ -1,0 +1,332 @@
+"""The dashboard's funnels, monthly trends and breakdowns, aggregated in the database.
+
+docs/metrics.md defines each. Every function here is one query (two for the platform names),
+grouped in PostgreSQL; nothing loops over rows in Python. Funnels are cohorts: the content funnel
+follows the items *discovered* in the period, the owners' funnel the requests *submitted* in it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cases.filters import local_day_end, local_day_start
+from cases.models import (
+    Assessment,
+    AssistanceRequest,
+    ContentItem,
+    Deadline,
+    Lawsuit,
+    LawyerLetter,
+    PlatformComplaint,
+)
+from reports.selectors import (
+    ASSESSED,
+    FILED,
+    INFRINGING,
+    REMOVED,
+    SUABLE,
+    WITH_EVIDENCE,
+    WON_OUTCOMES,
+    Period,
+)
+
+# Item states reached only once an action (complaint, letter, suit, police) has started.
+ACTED_STATES = (ContentItem.TriageState.ACTING, ContentItem.TriageState.REMOVED, ContentItem.TriageState.CLOSED)
+ACTED = Q(triage_state__in=ACTED_STATES)
+# Owners' requests that reached a lawyer letter or a suit (by status, or by a linked letter or suit).
+LETTER_OR_SUIT_STATUSES = (AssistanceRequest.Status.LETTER, AssistanceRequest.Status.LITIGATION)
+RESOLVED = Q(status=AssistanceRequest.Status.CLOSED)
+INFRINGING_VALUES = [str(value) for value in Assessment.INFRINGING]
+TOP_N = 10
+# Deadlines "at risk": overdue, or due within this many days.
+AT_RISK_DAYS = 7
+# With no start date, the trend charts show this many months up to the period's end.
+OPEN_TREND_MONTHS = 24
+
+
+def _content_rows(period: Period) -> list[dict[str, Any]]:
+    """Items discovered in the period, per platform, with every funnel step: one pass over the items."""
+    cohort = period.on_datetime("discovered_at")
+    infringing = ASSESSED & INFRINGING
+    acted = infringing & ACTED
+    return list(
+        ContentItem.objects.filter(cohort)
+        .values("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+        .annotate(
+            imported=Count("pk"),
+            assessed=_count(ASSESSED),
+            infringing=_count(infringing),
+            acted=_count(acted),
+            removed=_count(acted & REMOVED),
+            removed_any=_count(REMOVED),
+        )
+        .order_by("-imported", "platform__sort_order")
+    )
+
+
+def _sued_and_won(period: Period) -> dict[str, int]:
+    """Acted-on items of the cohort that are in a filed suit, and in a suit won. Driven by the (small) link table."""
+    item = "contentitem__"
+    cohort = Q(**{f"{item}triage_state__in": ACTED_STATES, f"{item}conclusion__in": INFRINGING_VALUES}) & Q(
+        **{f"{item}assessed_at__isnull": False}
+    )
+    if period.date_from is not None or period.date_to is not None:
+        cohort &= Q(**{f"{item}pk__in": ContentItem.objects.filter(period.on_datetime("discovered_at")).values("pk")})
+    return Lawsuit.content_items.through.objects.filter(cohort).aggregate(
+        sued=Count("contentitem_id", distinct=True, filter=~Q(lawsuit__stage=Lawsuit.Stage.PREPARING)),
+        won=Count("contentitem_id", distinct=True, filter=Q(lawsuit__outcome__in=WON_OUTCOMES)),
+    )
+
+
+def content_overview(period: Period) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Return the content funnel and the per-platform rows, from one pass over the items plus the suits' links.
+
+    The funnel follows the items discovered in the period: discovered → assessed → judged infringing → acted on
+    → removed / in a filed suit / in a suit won (each step a subset of the one before).
+    """
+    rows = _content_rows(period)
+    steps = ("imported", "assessed", "infringing", "acted", "removed")
+    funnel = {step: sum(row[step] for row in rows) for step in steps}
+    funnel.update(_sued_and_won(period))
+    platforms = [
+        {
+            "code": row["platform__code"],
+            "name_zh": row["platform__name_zh"],
+            "name_en": row["platform__name_en"],
+            "items": row["imported"],
+            "infringing": row["infringing"],
+            "removed": row["removed_any"],
+        }
+        for row in rows
+    ]
+    return funnel, platforms
+
+
+def content_funnel(period: Period) -> dict[str, int]:
+    return content_overview(period)[0]
+
+
+def by_platform(period: Period) -> list[dict[str, Any]]:
+    """Items discovered in the period per platform, with how many were judged infringing and removed."""
+    return content_overview(period)[1]
+
+
+def owner_funnel(period: Period) -> dict[str, int]:
+    """Requests submitted in the period → with evidence → suable → letter or suit → resolved (each its own test)."""
+    cohort = period.on_datetime("submitted_at")
+    letter_or_suit = (
+        Q(status__in=LETTER_OR_SUIT_STATUSES)
+        | Q(pk__in=Lawsuit.objects.filter(assistance_request__isnull=False).values("assistance_request_id"))
+        | Q(pk__in=LawyerLetter.objects.filter(assistance_request__isnull=False).values("assistance_request_id"))
+    )
+    return AssistanceRequest.objects.aggregate(
+        requests=_count(cohort),
+        with_evidence=_count(cohort & WITH_EVIDENCE),
+        suable=_count(cohort & SUABLE),
+        letter_or_suit=_count(cohort & letter_or_suit),
+        resolved=_count(cohort & RESOLVED),
+    )
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def trend_months(period: Period, today: datetime.date) -> list[datetime.date]:
+    """Return the first days of the months the trend charts cover (at most 120)."""
+    end = period.date_to or today
+    start = period.date_from or _months_before(end.replace(day=1), OPEN_TREND_MONTHS - 1)
+    start = max(start.replace(day=1), _months_before(end.replace(day=1), 119))
+    months = []
+    month = start
+    while month <= end:
+        months.append(month)
+        month = _months_before(month, -1)
+    return months
+
+
+def _months_before(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 - count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_counts(queryset: Any, field: str, months: list[datetime.date], condition: Q, *, is_date: bool) -> list[int]:
+    if not months:
+        return []
+    last = _months_before(months[-1], -1) - datetime.timedelta(days=1)
+    window = Period(months[0], last)
+    in_window = window.on_date(field) if is_date else window.on_datetime(field)
+    rows = (
+        queryset.filter(condition & in_window)
+        .annotate(month=TruncMonth(field) if is_date else TruncMonth(field, tzinfo=timezone.get_default_timezone()))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        month = row["month"]
+        key = month.date() if isinstance(month, datetime.datetime) else month
+        found[key] = row["n"]
+    return [found.get(month, 0) for month in months]
+
+
+def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
+    """Per month: items discovered, items judged infringing (by assessment), requests, suits filed. Four queries."""
+    months = trend_months(period, today)
+    return {
+        "months": months,
+        "items": _month_counts(ContentItem.objects, "discovered_at", months, Q(), is_date=False),
+        "infringing": _month_counts(ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING, is_date=False),
+        "requests": _month_counts(AssistanceRequest.objects, "submitted_at", months, Q(), is_date=False),
+        "suits": _month_counts(Lawsuit.objects, "filed_on", months, FILED, is_date=True),
+    }
+
+
+def _assessment_window(period: Period) -> tuple[str, list[Any]]:
+    """SQL condition and parameters: an item assessment made in the period (local days)."""
+    clauses, params = ["a.content_item_id IS NOT NULL"], []
+    if period.date_from is not None and (start := local_day_start(period.date_from)) is not None:
+        clauses.append("a.created_at >= %s")
+        params.append(start)
+    if period.date_to is not None and (end := local_day_end(period.date_to)) is not None:
+        clauses.append("a.created_at < %s")
+        params.append(end)
+    return " AND ".join(clauses), params
+
+
+def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
+    """Distinct items per campaign category and per infringement type, over the assessments made in the period.
+
+    One query: an item assessed twice under the same category or type counts once there.
+    """
+    where, params = _assessment_window(period)
+    table = Assessment._meta.db_table
+    sql = f"""
+        SELECT 'category' AS dim, a.category AS value, COUNT(DISTINCT a.content_item_id)
+          FROM {table} a WHERE {where} AND a.category <> '' GROUP BY a.category
+        UNION ALL
+        SELECT 'type', t.value, COUNT(DISTINCT a.content_item_id)
+          FROM {table} a CROSS JOIN LATERAL unnest(a.infringement_types) AS t(value)
+         WHERE {where} GROUP BY t.value
+    """  # noqa: S608 (table name from the model; values are parameters)
+    result: dict[str, list[tuple[str, int]]] = {"category": [], "type": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        for dim, value, count in cursor.fetchall():
+            result[dim].append((value, count))
+    for rows in result.values():
+        rows.sort(key=lambda row: (-row[1], row[0]))
+    return result
+
+
+def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
+    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
+    rows = list(
+        ContentItem.objects.filter(ASSESSED & INFRINGING & period.on_datetime("assessed_at"), account__isnull=False)
+        .values(
+            "account_id",
+            "account__name",
+            "account__platform__name_zh",
+            "account__platform__name_en",
+            "account__agency_id",
+            "account__agency__name",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows.sort(key=lambda row: (-row["n"], row["account_id"]))
+    accounts = [
+        {
+            "id": row["account_id"],
+            "name": row["account__name"],
+            "platform_zh": row["account__platform__name_zh"],
+            "platform_en": row["account__platform__name_en"],
+            "count": row["n"],
+        }
+        for row in rows[:TOP_N]
+    ]
+    agencies: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row["account__agency_id"] is None:
+            continue
+        agency = agencies.setdefault(
+            row["account__agency_id"],
+            {"id": row["account__agency_id"], "name": row["account__agency__name"], "count": 0, "accounts": 0},
+        )
+        agency["count"] += row["n"]
+        agency["accounts"] += 1
+    ranked = sorted(agencies.values(), key=lambda agency: (-agency["count"], agency["id"]))[:TOP_N]
+    return accounts, ranked
+
+
+def top_accounts(period: Period) -> list[dict[str, Any]]:
+    return top_infringers(period)[0]
+
+
+def top_agencies(period: Period) -> list[dict[str, Any]]:
+    return top_infringers(period)[1]
+
+
+def lawsuits_by_stage_and_outcome(period: Period) -> dict[str, list[tuple[str, int]]]:
+    """Suits filed in the period (both roles) by current stage and by outcome. One query."""
+    rows = (
+        Lawsuit.objects.filter(FILED & period.on_date("filed_on"))
+        .values("stage", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    stages: dict[str, int] = {}
+    outcomes: dict[str, int] = {}
+    for row in rows:
+        stages[row["stage"]] = stages.get(row["stage"], 0) + row["n"]
+        outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + row["n"]
+    stage_order = [value for value, _label in Lawsuit.Stage.choices]
+    outcome_order = [value for value, _label in Lawsuit.Outcome.choices]
+    return {
+        "stages": sorted(stages.items(), key=lambda row: stage_order.index(row[0])),
+        "outcomes": sorted(outcomes.items(), key=lambda row: outcome_order.index(row[0])),
+    }
+
+
+def platform_response_times(period: Period) -> list[dict[str, Any]]:
+    """Complaints submitted in the period per platform: how many, how many answered, mean hours to first answer."""
+    wait = ExpressionWrapper(F("first_response_at") - F("submitted_at"), output_field=DurationField())
+    rows = (
+        PlatformComplaint.objects.filter(Q(submitted_at__isnull=False) & period.on_datetime("submitted_at"))
+        .values("platform__code", "platform__name_zh", "platform__name_en")
+        .annotate(
+            complaints=Count("pk"),
+            answered=Count("pk", filter=Q(first_response_at__isnull=False)),
+            mean_wait=Avg(wait, filter=Q(first_response_at__isnull=False)),
+        )
+        .order_by("-complaints", "platform__code")
+    )
+    return [
+        {
+            "code": row["platform__code"],
+            "name_zh": row["platform__name_zh"],
+            "name_en": row["platform__name_en"],
+            "complaints": row["complaints"],
+            "answered": row["answered"],
+            "mean_hours": None if row["mean_wait"] is None else round(row["mean_wait"].total_seconds() / 3600, 1),
+        }
+        for row in rows
+    ]
+
+
+def deadlines_at_risk(today: datetime.date) -> dict[str, int]:
+    """Pending deadlines now: overdue, due within 3 days, due within 7 days (a current count). One query."""
+    soon = today + datetime.timedelta(days=AT_RISK_DAYS)
+    return Deadline.objects.filter(done_at__isnull=True, due_on__lte=soon).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        within_3_days=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=3))),
+        within_7_days=Count("pk", filter=Q(due_on__gte=today)),
+    )

@@ -1,0 +1,19 @@
+"""Scheduled report jobs (CELERY_BEAT_SCHEDULE in settings names them)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reports.services import dashboard_warm, report_email_send
+
+
+@shared_task(name="reports.send_weekly_report")
+def send_weekly_report() -> int:
+    """Email last week's PDF report to the executives."""
+    return report_email_send()
+
+
+@shared_task(name="reports.warm_dashboard")
+def warm_dashboard() -> int:
+    """Recompute the dashboard's preset periods into the cache."""
+    return dashboard_warm()
