@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from cases import models as m
 from cases.services import deadlines
 from tests import factories as f
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, username)
     expect(page).to_have_url(base + reverse("cases:home"))
 
 

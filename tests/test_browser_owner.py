@@ -148,7 +148,7 @@ def test_the_owner_downloads_their_data_and_staff_assign_a_lawyer(live_server, p
     """Tracking page on a 390×844 phone (download of the owner's data) and the staff page with assignment."""
     import json
 
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, browser_second_factor
 
     cache.clear()
     shots = Path(os.environ.get("LEGALCASES_OWNER_SHOTS") or "/work/notes/shots/owner")
@@ -174,6 +174,7 @@ def test_the_owner_downloads_their_data_and_staff_assign_a_lawyer(live_server, p
     page.fill("#id_username", "lawyer")
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, "lawyer")
     page.goto(live_server.url + req.get_absolute_url())
     page.locator(".staff-actions form[action*='screen'] button").click()
     page.select_option("#id_lawyer", str(lawyer.pk))

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +36,7 @@ def test_an_admin_exports_a_list_and_finds_it_in_the_audit_log(live_server, page
     page.fill("#id_username", admin_user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, admin_user.username)
 
     page.goto(live_server.url + reverse("cases:content-item-list") + "?triage_state=new")
     links = page.locator(".export-links")
@@ -82,6 +83,7 @@ def test_an_admin_adds_a_webhook_subscription_and_reads_the_delivery_log(
     page.fill("#id_username", admin_user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, admin_user.username)
 
     page.goto(live_server.url + reverse("admin:cases_webhooksubscription_add"))
     page.fill("#id_name", "安全运营中心")
