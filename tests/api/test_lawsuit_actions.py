@@ -175,4 +175,3 @@ def test_anonymous_is_401_and_unknown_suits_are_404(anonymous_client, lawyer_cli
 def test_get_is_not_allowed_on_actions(lawyer_client):
     suit = accepted_suit()
     assert lawyer_client.get(move_url(suit)).status_code == 405
-
