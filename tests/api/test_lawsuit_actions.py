@@ -9,7 +9,9 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import models as m
@@ -175,3 +177,31 @@ def test_anonymous_is_401_and_unknown_suits_are_404(anonymous_client, lawyer_cli
 def test_get_is_not_allowed_on_actions(lawyer_client):
     suit = accepted_suit()
     assert lawyer_client.get(move_url(suit)).status_code == 405
+
+
+def test_protected_fields_in_the_body_are_ignored(lawyer_client, lawyer, analyst):
+    suit = accepted_suit()
+    original_lawyer = suit.lawyer_id
+    body = {"to": "service", "stage": "closed", "lawyer": lawyer.pk, "outcome": "won", "actor": analyst.pk}
+    assert post(lawyer_client, move_url(suit), body).status_code == 200
+    suit.refresh_from_db()
+    assert (suit.stage, suit.outcome, suit.lawyer_id) == (St.SERVICE, m.Lawsuit.Outcome.PENDING, original_lawyer)
+    change = m.StateChange.objects.filter(object_type="cases.lawsuit", object_id=suit.pk).get()
+    assert change.actor_id == lawyer.pk
+
+
+def _queries_of_a_move(client: Client, extra_rows: int) -> int:
+    suit = accepted_suit()
+    for _ in range(extra_rows):
+        f.LawsuitClaimFactory(lawsuit=suit)
+        f.LawsuitPartyFactory(lawsuit=suit)
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, move_url(suit), {"to": "service"}).status_code == 200
+    return len(queries)
+
+
+def test_a_move_costs_a_fixed_number_of_queries_however_big_the_suit(lawyer_client):
+    small = _queries_of_a_move(lawyer_client, 0)
+    assert _queries_of_a_move(lawyer_client, 5) == small
+    # The service (lock, state change, deadlines, audit) plus the suit's answer with its prefetches.
+    assert small <= 30
