@@ -52,7 +52,7 @@ apt-get update -qq; \
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 endef
 
-.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test lint messages docs stop clean
+.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test lint check messages docs stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -114,6 +114,23 @@ test: install-test-deps  ## Migration check, ruff, then the whole pytest suite
 
 lint: $(STAMP)  ## ruff check
 	$(VENV)/bin/ruff check .
+
+# Production-like settings for `check --deploy`: DEBUG off, a throw-away random SECRET_KEY, TLS on.
+# The placeholder DATABASE_URL keeps settings from starting the embedded server (nothing connects).
+CHECK_ENV := DEBUG=false SECURE_SSL_REDIRECT=true SECURE_COOKIES=true \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=legal.example.com \
+	FIELD_ENCRYPTION_KEYS="$${FIELD_ENCRYPTION_KEYS:-$(TEST_FIELD_ENCRYPTION_KEY)}" \
+	DATABASE_URL="$${DATABASE_URL:-postgres://unused@127.0.0.1/unused}" LEGALCASES_IGNORE_DOTENV=true
+
+check: $(STAMP)  ## Scanners: bandit (no high findings), ruff, mypy, manage.py check --deploy (production-like)
+	@echo "bandit: fails on any high-severity finding"
+	$(VENV)/bin/bandit -c pyproject.toml -r accounts cases legalcases reports scripts -q --severity-level high
+	$(VENV)/bin/ruff check .
+	@echo "mypy (files and baseline in pyproject.toml)"
+	@$(CHECK_ENV) $(VENV)/bin/mypy
+	@echo "manage.py check --deploy --fail-level WARNING"
+	@$(CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 # makemessages never opens the database; the placeholder URL only keeps settings from starting
 # the embedded server when DATABASE_URL is unset. No locations and no obsolete entries: smaller diffs.

@@ -171,3 +171,6 @@ class ApiTokenAdmin(RoleAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+from accounts import admin_security  # noqa: E402, F401 - second-factor devices and login attempts

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -84,3 +84,22 @@ class ApiTokenAuthentication(BaseAuthentication):
                 Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
             ).update(last_used_at=now)
         token.last_used_at = now
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """A browser session (with CSRF), but only once a lawyer or administrator passed the second factor.
+
+    An unverified session of such a user counts as no authentication, so the API answers 401/403
+    exactly as for an anonymous caller.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        from accounts import two_factor
+
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if two_factor.requires_two_factor(user) and not two_factor.is_verified(user):
+            return None
+        return result

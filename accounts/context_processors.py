@@ -23,6 +23,7 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("cases:content-item", "content"),
     ("cases:import-job", "content"),
     ("cases:campaign", "campaigns"),
+    ("cases:complaint", "complaints"),
     ("cases:evidence", "evidence"),
     ("cases:deadline", "deadlines"),
     ("cases:lawsuit", "lawsuits"),
@@ -34,7 +35,16 @@ _SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def _nav_flags(user: Any) -> dict[str, bool]:
     # Imported here: cases.models imports accounts, and this module loads with the settings.
-    from cases.models import AssistanceRequest, Campaign, ContentItem, Deadline, Evidence, Lawsuit, MonitoredAccount
+    from cases.models import (
+        AssistanceRequest,
+        Campaign,
+        ContentItem,
+        Deadline,
+        Evidence,
+        Lawsuit,
+        MonitoredAccount,
+        PlatformComplaint,
+    )
 
     return {
         "home": permissions.is_staff_member(user),
@@ -43,6 +53,7 @@ def _nav_flags(user: Any) -> dict[str, bool]:
         "monitored_accounts": permissions.can_view(user, MonitoredAccount),
         "content": permissions.can_view(user, ContentItem),
         "campaigns": permissions.can_view(user, Campaign),
+        "complaints": permissions.can_view(user, PlatformComplaint),
         "evidence": permissions.can_view(user, Evidence),
         "lawsuits": permissions.can_view(user, Lawsuit),
         "deadlines": permissions.can_view(user, Deadline),

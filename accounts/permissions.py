@@ -25,6 +25,12 @@ STAFF_ROLES = frozenset({Role.ANALYST, Role.LAWYER, Role.EXECUTIVE, Role.ADMIN})
 AREA: dict[str, str] = {
     "accounts.user": "users",
     "accounts.apitoken": "users",
+    # Second-factor devices and login attempts (django-otp, django-axes): administrators only.
+    "otp_totp.totpdevice": "users",
+    "otp_static.staticdevice": "users",
+    "axes.accessattempt": "users",
+    "axes.accesslog": "users",
+    "axes.accessfailurelog": "users",
     "cases.platform": "monitoring",
     "cases.agency": "monitoring",
     "cases.monitoredaccount": "monitoring",
@@ -88,6 +94,9 @@ CAN_SIGN_OFF = frozenset({Role.LAWYER, Role.ADMIN})
 CAN_USE_ADMIN = frozenset({Role.LAWYER, Role.ADMIN})
 # Who sees the executive dashboard.
 CAN_VIEW_DASHBOARD = STAFF_ROLES
+# Who must pass a second factor (TOTP, django-otp) after the password: those who reach personal
+# data unmasked and the admin site. Enforced by accounts.middleware.TwoFactorRequiredMiddleware.
+REQUIRES_TWO_FACTOR = frozenset({Role.LAWYER, Role.ADMIN})
 
 
 def role_of(user: Any) -> str | None:

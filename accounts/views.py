@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -34,6 +36,12 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password-change-done")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from accounts.two_factor import requires_two_factor
+
+        # Lawyers and admins also manage their second factor from here.
+        return {**super().get_context_data(**kwargs), "two_factor": requires_two_factor(self.request.user)}
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -15,7 +15,6 @@ Code that writes through a raw psycopg cursor (COPY) must call
 from __future__ import annotations
 
 import contextvars
-import ipaddress
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,6 +24,8 @@ from typing import Any
 
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
+
+from accounts.client_ip import client_ip  # noqa: F401 - re-exported: one helper for every caller
 
 _WRITE_RE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|COPY)\b", re.IGNORECASE)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -130,15 +131,6 @@ def install() -> None:
     connection_created.connect(_on_connection_created, dispatch_uid="legalcases-audit")
 
 
-def client_ip(request: Any) -> str:
-    """Return the client address. Proxy headers are not trusted here (see docs/deployment.md)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return ""
-
-
 def request_id_for(request: Any) -> str:
     supplied = request.headers.get("X-Request-ID", "")
     return supplied if _REQUEST_ID_RE.match(supplied) else uuid.uuid4().hex
@@ -151,7 +143,9 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request_id_for(request)
+        # legalcases.health_middleware.RequestIdMiddleware (first in MIDDLEWARE) sets it for logs too.
+        if not getattr(request, "request_id", ""):
+            request.request_id = request_id_for(request)
         ip = client_ip(request)
 
         def resolve() -> AuditContext:

@@ -428,6 +428,25 @@ class MonitoredAccountFilter(StaffFilterSet):
         return qs.filter(contains_text("name", value)) if value else qs
 
 
+class MonitoredAccountListFilter(MonitoredAccountFilter):
+    """The account list page's filters plus its sort orders (the API sorts with DRF's ``ordering``)."""
+
+    # Empty keeps the list's default: highest risk score first (cases_macct_risk_idx).
+    ordering = OrderingChoiceFilter(
+        label=_("Sort by"),
+        empty_label=_("Highest risk first"),
+        orderings={
+            "risk_score": (("risk_score", "-id"), _("Lowest risk first")),
+            "-followers": (("-followers", "id"), _("Most followers first")),
+            "-last_seen_at": (("-last_seen_at", "id"), _("Seen most recently first")),
+        },
+    )
+
+    class Meta:
+        model = MonitoredAccount
+        fields = ["q", "platform", "watch_status", "risk_level", "ordering", "identity_status", "agency"]
+
+
 class FiledFilter(YesNoFilter):
     """``true``: the suit reached a court (past preparation), as ``Lawsuit.objects.filed()`` defines it."""
 

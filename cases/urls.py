@@ -2,8 +2,11 @@ from django.urls import path
 
 from cases.views import assistance, content_items, home, lawsuits, monitored_accounts, public
 from cases.views import campaigns as campaign_views
+from cases.views import complaints as complaint_views
 from cases.views import evidence as evidence_views
 from cases.views import intake as intake_views
+from cases.views import letters as letter_views
+from cases.views import proceedings as proceeding_views
 
 app_name = "cases"
 urlpatterns = [
@@ -32,6 +35,15 @@ urlpatterns = [
     path(
         "campaigns/<int:pk>/link-agency/", campaign_views.CampaignLinkAgencyView.as_view(), name="campaign-link-agency"
     ),
+    # Platform complaints: list, page, moves (POST only) and "open a complaint" from an item (cases/views/complaints.py).
+    path("complaints/", complaint_views.PlatformComplaintListView.as_view(), name="complaint-list"),
+    path("complaints/<int:pk>/", complaint_views.PlatformComplaintDetailView.as_view(), name="complaint-detail"),
+    path(
+        "complaints/<int:pk>/<slug:action>/",
+        complaint_views.PlatformComplaintActionView.as_view(),
+        name="complaint-action",
+    ),
+    path("content/<int:pk>/complaint/", complaint_views.ComplaintOpenView.as_view(), name="complaint-open"),
     path("monitored-accounts/", monitored_accounts.MonitoredAccountListView.as_view(), name="monitored-account-list"),
     path(
         "monitored-accounts/<int:pk>/",
@@ -50,6 +62,39 @@ urlpatterns = [
     path("lawsuits/<int:pk>/outcome/", lawsuits.lawsuit_outcome, name="lawsuit-outcome"),
     path("deadlines/", lawsuits.DeadlineListView.as_view(), name="deadline-list"),
     path("deadlines/<int:pk>/done/", lawsuits.deadline_done, name="deadline-done"),
+    # Proceedings, hearings, documents and the hold (cases/views/proceedings.py).
+    path("lawsuits/<int:pk>/proceedings/new/", proceeding_views.proceeding_edit, name="proceeding-create"),
+    path(
+        "lawsuits/<int:pk>/proceedings/<int:proceeding_pk>/edit/", proceeding_views.proceeding_edit, name="proceeding-edit"
+    ),
+    path(
+        "lawsuits/<int:pk>/proceedings/<int:proceeding_pk>/hearings/new/",
+        proceeding_views.hearing_edit,
+        name="hearing-create",
+    ),
+    path(
+        "lawsuits/<int:pk>/proceedings/<int:proceeding_pk>/hearings/<int:hearing_pk>/edit/",
+        proceeding_views.hearing_edit,
+        name="hearing-edit",
+    ),
+    path("lawsuits/<int:pk>/documents/", proceeding_views.lawsuit_document, name="lawsuit-document"),
+    path("lawsuits/<int:pk>/hold-release/", proceeding_views.lawsuit_hold_release, name="lawsuit-hold-release"),
+    # Lawyer letters and identity disclosures (cases/views/letters.py).
+    path("letters/", letter_views.LetterListView.as_view(), name="letter-list"),
+    path("letters/new/", letter_views.letter_create, name="letter-create"),
+    path("letters/<int:pk>/", letter_views.LetterDetailView.as_view(), name="letter-detail"),
+    path("letters/<int:pk>/approve/", letter_views.letter_approve, name="letter-approve"),
+    path("letters/<int:pk>/issue/", letter_views.letter_issue, name="letter-issue"),
+    path("letters/<int:pk>/deliver/", letter_views.letter_deliver, name="letter-deliver"),
+    path("letters/<int:pk>/respond/", letter_views.letter_respond, name="letter-respond"),
+    path("letters/<int:pk>/close/", letter_views.letter_close, name="letter-close"),
+    path("letters/<int:pk>/hold-release/", letter_views.letter_hold_release, name="letter-hold-release"),
+    path("monitored-accounts/<int:pk>/disclosures/new/", letter_views.disclosure_create, name="disclosure-create"),
+    path("disclosures/<int:pk>/", letter_views.DisclosureDetailView.as_view(), name="disclosure-detail"),
+    path("disclosures/<int:pk>/respond/", letter_views.disclosure_respond, name="disclosure-respond"),
+    path(
+        "disclosures/<int:pk>/add-defendant/", letter_views.disclosure_add_defendant, name="disclosure-add-defendant"
+    ),
     path("assistance/", assistance.AssistanceRequestListView.as_view(), name="assistance-request-list"),
     path("assistance/<int:pk>/", assistance.AssistanceRequestDetailView.as_view(), name="assistance-request-detail"),
     # Evidence: fixing files, versions, soft delete, downloads and integrity checks (cases/views/evidence.py).

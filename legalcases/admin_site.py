@@ -11,11 +11,16 @@ from types import MethodType
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
+from accounts import permissions, two_factor
 
 
 class RoleAutocompleteJsonView(AutocompleteJsonView):
@@ -44,8 +49,26 @@ class RoleAutocompleteJsonView(AutocompleteJsonView):
 
 
 def _has_permission(site: AdminSite, request: HttpRequest) -> bool:
-    # Django's gate (active staff) and ours: only roles allowed to use the admin.
-    return AdminSite.has_permission(site, request) and permissions.can_use_admin(request.user)
+    # Django's gate (active staff), ours (only roles allowed to use the admin) and the second
+    # factor: the admin site is OTP-protected like django_otp's OTPAdminSite.
+    return (
+        AdminSite.has_permission(site, request)
+        and permissions.can_use_admin(request.user)
+        and two_factor.is_verified(request.user)
+    )
+
+
+def _login(site: AdminSite, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """One way in: the staff login (password, throttled by django-axes), then the second factor."""
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(target, reverse("accounts:login"))
+    if permissions.can_use_admin(request.user) and not two_factor.is_verified(request.user):
+        return redirect_to_login(target, reverse("accounts:otp-verify"))
+    # Signed in with a role that has no admin: no second login form, a plain refusal.
+    raise PermissionDenied
 
 
 def _autocomplete_view(site: AdminSite, request: HttpRequest) -> HttpResponse:
@@ -58,4 +81,5 @@ def configure_default_site(site: AdminSite) -> None:
     site.site_title = _("LegalCases admin")
     site.index_title = _("Records administration")
     site.has_permission = MethodType(_has_permission, site)
+    site.login = MethodType(_login, site)  # type: ignore[method-assign]
     site.autocomplete_view = MethodType(_autocomplete_view, site)

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from celery.schedules import crontab
@@ -133,6 +134,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
+    # Security (issue 9): login throttling and two-factor authentication; see the Security block.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "cases",
     "reports",
@@ -146,12 +152,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Security (issue 9): request.user.is_verified() for the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Security (issue 9): 12 h absolute / 30 min idle sessions; before the login gate, so an ended
+    # session is sent to the login page like any anonymous request.
+    "accounts.middleware.SessionTimeoutMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Security (issue 9): lawyers and admins pass TOTP before any staff page.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cases.audit.AuditContextMiddleware",
+    # Security (issue 9): answers a locked-out login with 429 (last, as django-axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "legalcases.urls"
@@ -239,23 +254,59 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Security ---------------------------------------------------------------
+# --- Security (issue 9) -----------------------------------------------------
+# Everything security-related lives in this block (apps and middleware above are marked
+# "Security (issue 9)"). What is promised and how it is tested: docs/security.md.
+# `DEBUG=false manage.py check --deploy --fail-level WARNING` passes (tests/test_security_settings.py).
 
+# Cookies: HttpOnly, SameSite=Lax, Secure outside DEBUG.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_NAME = "lc_session"  # no framework name in a cookie
+# Session lifetime: 12 hours after the password at most, 30 minutes without a request
+# (accounts.middleware.SessionTimeoutMiddleware; the cookie itself lives 12 hours).
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60, minimum=60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Headers: nosniff, same-origin referrers, no framing (also frame-ancestors in the CSP), HSTS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preloading is a promise for the whole domain; switch it off (SECURE_HSTS_PRELOAD=false) if a
+# subdomain still serves plain HTTP.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is ignored
+# and REMOTE_ADDR is the client (accounts.client_ip, used by login throttling, rate limits, audit).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login: the password check runs behind django-axes, which counts failures per account and per
+# client address (either one locks), and answers 429 from the third failure for an hour.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 3, minimum=1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 60, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+
+# Two-factor (django-otp, TOTP + backup codes): required for permissions.REQUIRES_TWO_FACTOR.
+OTP_TOTP_ISSUER = "LegalCases"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy (django-csp 4): no inline script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
@@ -295,7 +346,8 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes requests without credentials get 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Sessions of lawyers/admins count only after the second factor (issue 9).
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "accounts.permissions.ApiRolePermission",
@@ -393,6 +445,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.purge_assistance_personal_data",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Account risk scores: services recompute them when an input changes; this nightly run at 03:47
+    # Shanghai time catches anything they missed (letters or suits recorded in the admin, deletions).
+    "refresh-account-risk": {
+        "task": "cases.refresh_account_risk",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 
 # --- Cache, email, logging -------------------------------------------------
@@ -472,5 +530,99 @@ LITIGATION_REMINDER_DAYS = [int(d) for d in env_list("LITIGATION_REMINDER_DAYS",
 LITIGATION_HOLIDAYS = env_list(
     "LITIGATION_HOLIDAYS", ["2026-01-01", "2026-05-01", "2026-10-01", "2026-10-02", "2027-01-01"]
 )
+# Days a closed suit's (or letter's) evidence stays under litigation hold before a lawyer may
+# release it: a retrial may be sought and enforcement applied for within 2 years (cases/services/holds.py).
+LITIGATION_HOLD_RETENTION_DAYS = env_int("LITIGATION_HOLD_RETENTION_DAYS", 730)
+# Letterhead printed at the top of lawyer letters (defaults to the company name).
+LETTER_LETTERHEAD = env_str("LETTER_LETTERHEAD", "")
 # Base address for links in emails (no request there to build them from).
 LITIGATION_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+
+# --- Operations: faults, probes, logs, storage, Celery reliability (issue 9 items 5-8) -------------
+# One block on purpose (several branches edit this file): it adjusts the settings above.
+
+# Request ids for logs, audit rows and X-Request-ID, and 503/507 pages when PostgreSQL, the broker
+# or the disk fails (legalcases/health_middleware.py). First, so it wraps every other middleware.
+MIDDLEWARE.insert(0, "legalcases.health_middleware.RequestIdMiddleware")
+# A stopped database host must fail a request in seconds, not hang it until gunicorn's timeout.
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)}
+# Seconds /readyz waits for the broker (the database uses DATABASE_CONNECT_TIMEOUT).
+HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3, minimum=1)
+# Load balancers probe over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Optional read replica for reports and dashboards (reports/ selectors read through the router).
+REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "").strip()
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = {
+        **DATABASES["default"],
+        **_database_from_url(REPORTS_DATABASE_URL),
+        # Tests never create a second database: the replica mirrors the default one there.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["legalcases.db_routers.ReportsReplicaRouter"]
+
+# Evidence and other uploads: the local filesystem (MEDIA_ROOT) by default, or S3-compatible object
+# storage (MinIO, Aliyun OSS, Tencent COS, AWS) with EVIDENCE_STORAGE=s3. Files are never served from
+# the bucket directly: downloads go through the application (permissions, custody log), so the
+# bucket stays private and needs no public URL. Object lock (WORM) is configured on the bucket:
+# docs/deploy.md.
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local").lower()
+if EVIDENCE_STORAGE == "s3":
+    cast(dict[str, Any], STORAGES)["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("EVIDENCE_S3_BUCKET"),
+            "endpoint_url": env_str("EVIDENCE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("EVIDENCE_S3_REGION", "") or None,
+            "access_key": env_str("EVIDENCE_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("EVIDENCE_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("EVIDENCE_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,  # a name is never reused: evidence is never overwritten
+            "object_parameters": {"ServerSideEncryption": env_str("EVIDENCE_S3_SSE", "AES256")},
+            "signature_version": "s3v4",
+            "addressing_style": env_str("EVIDENCE_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+elif EVIDENCE_STORAGE != "local":
+    raise ImproperlyConfigured(f"EVIDENCE_STORAGE must be local or s3, not {EVIDENCE_STORAGE!r}")
+
+# Celery reliability: a task is acknowledged after it ran, so a worker killed mid-task leaves the
+# message for another worker (the tasks are idempotent: cases/tasks/). One message at a time per
+# worker process, so a long import does not hold others hostage. The visibility timeout (Redis)
+# is longer than the hard time limit, so a running task is never handed out twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = HEALTH_CHECK_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# A web request publishing to a broker that is down gives up within about a second (and the caller
+# keeps the work queued in the database) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+# Jobs queued while the broker was down are sent again every 10 minutes (at :03, :13, ... off the
+# round minutes other jobs use).
+CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {
+    "task": "cases.requeue_import_jobs",
+    "schedule": crontab(minute="3-59/10"),
+}
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (for a log shipper), text is for people.
+# Every line carries the request id; personal data is masked by cases.logfilters.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+_logging = cast(dict[str, Any], LOGGING)  # typed for mypy: the literal above mixes value types
+_logging["filters"]["request_id"] = {"()": "legalcases.logging_json.RequestIdLogFilter"}
+_logging["formatters"]["json"] = {"()": "legalcases.logging_json.JsonFormatter"}
+_logging["formatters"]["text"] = {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
+for _handler in _logging["handlers"].values():
+    _handler["filters"] = ["tracking_tokens", "request_id"]
+_logging["handlers"]["console"]["formatter"] = LOG_FORMAT
+if LOG_FORMAT == "json":
+    _logging["handlers"]["django.server"]["formatter"] = "json"
+# Pinned whatever LOG_LEVEL says: at DEBUG, django.template logs every missing variable with the whole
+# template context, which holds decrypted personal data on staff pages.
+_logging["loggers"]["django.template"] = {"level": "INFO"}

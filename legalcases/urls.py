@@ -6,8 +6,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from cases.api.docs import ApiDocsView, ApiSchemaView
+from legalcases import health
 
 urlpatterns = [
+    # Probes for load balancers and orchestrators (no login, no details): docs/deploy.md.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Owners on the public pages switch language too, so this one view needs no login.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
@@ -19,6 +23,9 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("", include("cases.urls")),
 ]
+
+# Generic error page with the request id, never a traceback (accounts/errors.py).
+handler500 = "accounts.errors.server_error"
 
 if settings.DEBUG:
     # Development only: uploaded files, still behind the login (LoginRequiredMiddleware).

@@ -23,6 +23,7 @@ RIGHT_LABELS = {
     "CAN_SIGN_OFF": "sign off a serious escalation (the second person before any action)",
     "CAN_USE_ADMIN": "Django admin site (`/admin/`)",
     "CAN_VIEW_DASHBOARD": "executive dashboard and reports",
+    "REQUIRES_TWO_FACTOR": "must pass a second factor (TOTP or backup code) after the password",
 }
 
 
@@ -65,7 +66,7 @@ def render() -> str:
         models = sorted(_model_name(label) for label, a in p.AREA.items() if a == area)
         lines.append(f"| {area} | {', '.join(models) or '—'} |")
 
-    rights = [name for name in vars(p) if name.startswith("CAN_") and name not in {"CAN_VIEW", "CAN_EDIT"}]
+    rights = [name for name in vars(p) if name.startswith(("CAN_", "REQUIRES_")) and name not in {"CAN_VIEW", "CAN_EDIT"}]
     lines += ["", "## Other rights", "", header.format("right"), rule]
     for name in rights:
         allowed = getattr(p, name)

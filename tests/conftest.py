@@ -37,12 +37,88 @@ def _session_settings():
     settings.CSRF_COOKIE_SECURE = False
 
 
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _platforms_present(request):
+    """The platforms come from a data migration; a transactional test's flush removes them (and with
+    --reuse-db a flushed database is kept). Put them back before any test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & (_TRANSACTIONAL_FIXTURES | {"db"}):
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & _TRANSACTIONAL_FIXTURES)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.factories import ensure_platforms
+
+    ensure_platforms()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_eager():
     from legalcases.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+def mark_second_factor_verified(client, user) -> None:
+    """Give ``user`` a confirmed authenticator and mark the client's session verified with it,
+    as the second-factor step would (lawyers and admins need it for every staff page)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def browser_second_factor(page, username: str) -> None:
+    """In a browser, after the password: lawyers and admins enter a code from their authenticator.
+
+    The user gets a confirmed test authenticator if they have none; users who need no second
+    factor are left alone.
+    """
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from accounts.two_factor import requires_two_factor
+
+    user = User.objects.get(username=username)
+    if not requires_two_factor(user):
+        return
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    page.wait_for_url("**/accounts/2fa/**")
+    if "/accounts/2fa/setup/" in page.url:
+        # Sent to enrol before the device above existed: go to the code step instead.
+        page.goto(page.url.replace("/accounts/2fa/setup/", "/accounts/2fa/"))
+    page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.locator("form.form button[type=submit]").click()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for the whole login, second factor included.
+
+    The two-factor tests (tests/accounts/test_two_factor.py) log in without it through
+    ``force_login_password_only``.
+    """
+    from django.test.client import ClientMixin
+
+    from accounts.two_factor import requires_two_factor
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if requires_two_factor(user):
+            mark_second_factor_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+    monkeypatch.setattr(ClientMixin, "force_login_password_only", original, raising=False)
 
 
 def _make_user(django_user_model, username: str, role: str, **extra):

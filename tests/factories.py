@@ -299,3 +299,15 @@ class StateChangeFactory(DjangoModelFactory):
     field = "triage_state"
     from_state = "new"
     to_state = "pending"
+
+
+def ensure_platforms() -> None:
+    """Re-create the platforms of the data migration if a transactional test's flush removed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from cases.models import Platform
+
+    if not Platform.objects.exists():
+        importlib.import_module("cases.migrations.0003_platforms_initial").add_platforms(apps, None)

@@ -84,7 +84,7 @@ def test_an_owner_submits_a_request_on_a_phone_and_follows_it(live_server, page:
 
 def test_staff_ask_for_more_the_owner_uploads_and_sees_the_outcome(live_server, page: Page, lawyer, tmp_path):
     from cases.services import assistance
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, browser_second_factor
 
     cache.clear()
     screens = _screens()
@@ -106,6 +106,7 @@ def test_staff_ask_for_more_the_owner_uploads_and_sees_the_outcome(live_server, 
     page.fill("#id_username", "lawyer")
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, "lawyer")
     page.goto(live_server.url + req.get_absolute_url())
     page.locator(".staff-actions form[action*='screen'] button").click()
     page.fill("#id_message", "请补充原视频的录屏截图。")

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +53,7 @@ def test_a_lawyer_signs_in_switches_to_english_and_signs_out(live_server, page: 
     page.fill("#id_username", "lawyer")
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, "lawyer")
 
     expect(page).to_have_url(live_server.url + home)
     nav = page.locator("nav.app-nav")

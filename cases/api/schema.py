@@ -43,6 +43,18 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """The browser session (accounts.authentication.VerifiedSessionAuthentication, second factor passed)."""
+
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in the request's language.")
     code = serializers.CharField(required=False, help_text="A stable code, e.g. not_authenticated, illegal_transition.")

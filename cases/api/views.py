@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from cases.api import serializers as s
 from cases.api.base import ResourceViewSet, ids_only
+from cases.api.complaints import ComplaintActionsMixin
 from cases.api.filters import (
     AgencyFilter,
     AssessmentFilter,
@@ -215,7 +216,9 @@ class EvidenceViewSet(ResourceViewSet):
         )
 
 
-class PlatformComplaintViewSet(ResourceViewSet):
+class PlatformComplaintViewSet(ComplaintActionsMixin, ResourceViewSet):
+    """Complaints, newest first. Writes: open, submit, respond, counter-notice (cases/api/complaints.py)."""
+
     queryset = PlatformComplaint.objects.all()
     serializer_class = s.PlatformComplaintSerializer
     filterset_class = PlatformComplaintFilter

@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Lawsuit
-from cases.services.litigation import DEFAULT_APOLOGY_DAYS, legal_moves
+from cases.models import Hearing, Lawsuit, Proceeding
+from cases.services.litigation import DEFAULT_APOLOGY_DAYS, clean_case_number, legal_moves
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2}
@@ -115,3 +116,63 @@ class LawsuitOutcomeForm(forms.Form):
     def for_lawsuit(cls, lawsuit: Lawsuit, data: Any = None) -> LawsuitOutcomeForm:
         initial = {name: getattr(lawsuit, name) for name in cls.base_fields}
         return cls(data, initial=initial, prefix="outcome")
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ProceedingForm(forms.ModelForm):
+    """A proceeding's court, case number, judge and dates; the case number is checked by the service too."""
+
+    outside_counsel = forms.CharField(
+        label=_("Outside counsel (law firm)"),
+        max_length=200,
+        required=False,
+        help_text=_("Applies to the whole suit."),
+    )
+
+    class Meta:
+        model = Proceeding
+        fields = (
+            "instance", "court_name", "court_type", "case_number", "judge", "filed_on", "accepted_on", "decided_on",
+            "decision_served_on", "result",
+        )  # fmt: skip
+        widgets = {
+            "filed_on": DATE,
+            "accepted_on": DATE,
+            "decided_on": DATE,
+            "decision_served_on": DATE,
+            "result": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_case_number(self) -> str:
+        exclude = self.instance if self.instance.pk else None
+        try:
+            return clean_case_number(self.cleaned_data.get("case_number", ""), exclude=exclude)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+    def validate_unique(self) -> None:
+        """Uniqueness of the case number is the service's (clean_case_number) check."""
+
+
+class HearingForm(forms.ModelForm):
+    class Meta:
+        model = Hearing
+        fields = ("kind", "scheduled_at", "location", "judge", "held", "notes")
+        widgets = {"scheduled_at": DATETIME, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheduled_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class LawsuitDocumentForm(forms.Form):
+    title = forms.CharField(label=_("Document title"), max_length=200)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, image or text; it is hashed and kept as evidence."))
+
+
+class HoldReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), required=True
+    )

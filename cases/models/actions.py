@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -239,6 +240,40 @@ class LawyerLetter(models.Model):
     )
     deadline = models.DateField(_("deadline to comply"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters_approved",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the issued PDF"), max_length=64, blank=True)
+    pdf_evidence = models.ForeignKey(
+        "cases.Evidence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters_issued",
+        verbose_name=_("issued PDF as evidence"),
+    )
+    campaign = models.ForeignKey(
+        "cases.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("campaign"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters_created",
+        verbose_name=_("created by"),
+    )
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     pdf = models.FileField(_("issued PDF"), upload_to="letters/%Y/%m/", blank=True)
     delivery_channel = models.CharField(_("delivery channel"), max_length=24, choices=Channel.choices, blank=True)
@@ -290,12 +325,19 @@ class LawyerLetter(models.Model):
         ]
 
     def __str__(self) -> str:
-        recipient = self.recipient_name or self.recipient_account or self.recipient_agency
+        # Reads the recipient account or agency (a query unless select_related).
+        recipient = (
+            self.recipient_name
+            or (self.recipient_account.name if self.recipient_account_id else "")
+            or (self.recipient_agency.name if self.recipient_agency_id else "")
+        )
         return _("Letter to %(recipient)s") % {"recipient": recipient}
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:letter-detail", args=[self.pk])
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
-
 
 
 class IdentityDisclosure(models.Model):
@@ -333,6 +375,14 @@ class IdentityDisclosure(models.Model):
     disclosed_contact = EncryptedTextField(_("holder's contact"), blank=True)
     disclosed_address = EncryptedTextField(_("holder's address"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures_requested",
+        verbose_name=_("requested by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -352,3 +402,6 @@ class IdentityDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.get_route_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:disclosure-detail", args=[self.pk])

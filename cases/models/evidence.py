@@ -31,6 +31,7 @@ class Evidence(models.Model):
         NOTARISATION = "notarisation", _("Notarised preservation")
         PLATFORM_EXTRACT = "platform_extract", _("Extracted by the platform")
         COURT_EXTRACT = "court_extract", _("Extracted by the court")
+        DOCUMENT = "document", _("Document issued or received (letter, filing, judgment)")
 
     class Status(models.TextChoices):
         COLLECTING = "collecting", _("Being collected")

@@ -124,11 +124,17 @@ class Lawsuit(models.Model):
     outside_counsel = models.CharField(_("outside counsel (law firm)"), max_length=200, blank=True)
     filed_on = models.DateField(_("filed"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted"), null=True, blank=True)
+    served_on = models.DateField(
+        _("complaint served"), null=True, blank=True, help_text=_("Starts the defendant's 15-day answer period.")
+    )
     judgment_on = models.DateField(_("judgment"), null=True, blank=True)
     judgment_served_on = models.DateField(_("judgment served"), null=True, blank=True)
     effective_on = models.DateField(_("effective"), null=True, blank=True)
     performance_due_on = models.DateField(_("performance deadline"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    hold_released_at = models.DateTimeField(
+        _("litigation hold released"), null=True, blank=True, help_text=_("When a lawyer released the hold on its evidence.")
+    )
     harm_known_on = models.DateField(
         _("harm known since"), null=True, blank=True, help_text=_("Starts the 3-year limitation for damages, together with the next date.")
     )
@@ -189,6 +195,11 @@ class Lawsuit(models.Model):
                 condition=Q(stage="preparing") | Q(filed_on__isnull=False),
                 name="cases_lawsuit_filed_has_date",
                 violation_error_message=_("A suit past preparation needs its filing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(served_on__isnull=True) | Q(accepted_on__isnull=True) | Q(served_on__gte=F("accepted_on")),
+                name="cases_lawsuit_served_after_acceptance",
+                violation_error_message=_("The complaint cannot be served before the suit was accepted."),
             ),
             models.CheckConstraint(
                 condition=Q(judgment_served_on__isnull=True)

@@ -167,6 +167,9 @@ class MonitoredAccount(models.Model):
     risk_score = models.PositiveSmallIntegerField(
         _("risk score"), default=0, validators=[MaxValueValidator(100)], help_text=_("0 to 100.")
     )
+    # The factor values behind risk_score (cases/services/risk.py computes both; the account page shows them).
+    risk_factors = models.JSONField(_("risk factors"), default=dict, blank=True, editable=False)
+    risk_scored_at = models.DateTimeField(_("risk computed"), null=True, blank=True, editable=False)
     identity_status = models.CharField(
         _("identity status"), max_length=24, choices=IdentityStatus.choices, default=IdentityStatus.ANONYMOUS
     )

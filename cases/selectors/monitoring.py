@@ -7,9 +7,11 @@ the models' indexes serve (named next to each).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.filters import ContentItemFilter, MonitoredAccountFilter, StaffFilterSet
 from cases.models import (
@@ -23,6 +25,7 @@ from cases.models import (
     MonitoredAccount,
     PlatformComplaint,
 )
+from cases.services import risk
 
 # How many of an account's items its page shows (newest first); the full list is a link.
 ACCOUNT_RECENT_ITEMS = 20
@@ -113,6 +116,35 @@ def monitored_account_recent_items(
     )
 
 
+# How many of an account's complaints and letters its page lists (newest first).
+ACCOUNT_RECENT_ACTIONS = 20
+
+
+def monitored_account_complaints(
+    *, user: Any, account: MonitoredAccount, limit: int = ACCOUNT_RECENT_ACTIONS
+) -> list[PlatformComplaint]:
+    """Return the newest complaints naming any of the account's items (one query)."""
+    return list(
+        PlatformComplaint.objects.for_user(user)
+        .filter(content_items__account=account)
+        .select_related("platform")
+        .distinct()
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def monitored_account_letters(
+    *, user: Any, account: MonitoredAccount, limit: int = ACCOUNT_RECENT_ACTIONS
+) -> list[LawyerLetter]:
+    """Return the newest lawyer letters addressed to the account (one query)."""
+    return list(
+        LawyerLetter.objects.for_user(user)
+        .filter(recipient_account=account)
+        .select_related("recipient_account", "recipient_agency")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def monitored_account_lawsuits(*, user: Any, account: MonitoredAccount) -> list[Lawsuit]:
     """Return the suits in which the account is a party (index cases_party_account_idx)."""
     return list(
@@ -122,3 +154,58 @@ def monitored_account_lawsuits(*, user: Any, account: MonitoredAccount) -> list[
         .distinct()
         .order_by("-created_at")
     )
+
+
+@dataclass(frozen=True)
+class RiskFactorRow:
+    """One line of an account's risk breakdown: what was counted, its weight and the points it gave."""
+
+    key: str
+    label: str
+    value: int
+    weight: int
+    cap: int
+    points: int
+    explanation: str
+
+
+RISK_FACTOR_TEXT: dict[str, tuple[Any, Any]] = {
+    "confirmed": (
+        _("Confirmed infringements"),
+        _("Items whose latest assessment found suspected or serious infringement or a suspected crime."),
+    ),
+    "reach": (
+        _("Reach of the infringing items"),
+        _("Orders of magnitude of their total reach: 1,000 counts 3, 100,000 counts 5."),
+    ),
+    "repeat": (
+        _("Repeat offences"),
+        _("Days with infringing posts after the first: an account that comes back scores higher."),
+    ),
+    "letters": (_("Lawyer letters received"), _("Letters already addressed to this account.")),
+    "suits": (_("Lawsuits naming the account"), _("Suits in which this account is a party.")),
+}
+
+
+def monitored_account_risk_breakdown(*, account: MonitoredAccount) -> list[RiskFactorRow]:
+    """Return the stored factors behind the account's risk score, one row per factor (no query).
+
+    The points add up to ``account.risk_score``: both come from cases/services/risk.py.
+    """
+    stored = account.risk_factors or {}
+    rows = []
+    for factor in risk.FACTORS:
+        value = int(stored.get(factor.key, 0) or 0)
+        label, explanation = RISK_FACTOR_TEXT[factor.key]
+        rows.append(
+            RiskFactorRow(
+                key=factor.key,
+                label=str(label),
+                value=value,
+                weight=factor.weight,
+                cap=factor.cap,
+                points=factor.points(value),
+                explanation=str(explanation),
+            )
+        )
+    return rows

@@ -142,6 +142,7 @@ def _proceedings(lawsuit: Lawsuit) -> dict[str, Proceeding]:
 def compute_due_dates(lawsuit: Lawsuit, *, served_on: datetime.date | None = None) -> list[DueDate]:
     """Every deadline the suit's recorded events imply, and whether its event already happened."""
     stage = lawsuit.stage
+    served_on = served_on or lawsuit.served_on
     proceedings = _proceedings(lawsuit)
     first = proceedings.get(Proceeding.Instance.FIRST)
     due: list[DueDate] = []
@@ -216,8 +217,8 @@ COMPUTED_RULES = (
 def deadlines_sync(lawsuit: Lawsuit, *, served_on: datetime.date | None = None) -> list[Deadline]:
     """Create or update the suit's computed deadlines; idempotent (one row per rule and proceeding).
 
-    ``served_on`` (service of the complaint) is passed when that event is recorded; the answer
-    deadline is otherwise left as it is, since the suit has no field for the service date.
+    The answer deadline counts from ``Lawsuit.served_on`` (service of the complaint); ``served_on``
+    overrides it. Suits recorded before the field existed keep their answer row as it is.
     Pending computed deadlines that no longer apply (e.g. the damages claim was dropped) are deleted.
     """
     now = timezone.now()
@@ -232,6 +233,7 @@ def deadlines_sync(lawsuit: Lawsuit, *, served_on: datetime.date | None = None) 
     for row in rows:
         existing.setdefault(row.rule, row)
     kept: list[Deadline] = []
+    served_on = served_on or lawsuit.served_on
     wanted = compute_due_dates(lawsuit, served_on=served_on)
     if not served_on:
         answer = existing.get(Rule.ANSWER)

@@ -34,6 +34,7 @@ from cases import audit
 from cases.models import AssistanceRequest, ContentItem, CustodyEvent, Evidence, Lawsuit
 from cases.models.evidence import evidence_upload_to
 from cases.services.custody import custody_append, verify_chain
+from cases.services.storage import save_whole
 
 logger = logging.getLogger(__name__)
 
@@ -204,8 +205,9 @@ class _HashingFile(File):
         self.limit = limit
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        self.file.seek(0)
-        while chunk := self.file.read(chunk_size or CHUNK_SIZE):
+        source: Any = self.file
+        source.seek(0)
+        while chunk := source.read(chunk_size or CHUNK_SIZE):
             self.written += len(chunk)
             if self.written > self.limit:
                 raise ValidationError(_too_big_message(self.limit), code="too_big")
@@ -224,14 +226,8 @@ def _store(uploaded: Any, limit: int | None = None) -> tuple[str, str, int]:
     """
     wrapper = _HashingFile(uploaded, limit or max_upload_bytes())
     name = evidence_upload_to(None, "")  # type: ignore[arg-type]  # the name never depends on the upload
-    stored = None
-    try:
-        stored = default_storage.save(name, wrapper)
-    except BaseException:
-        # FileSystemStorage leaves what it wrote so far; remove it (the generated name is ours alone).
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        raise
+    # On failure the partial file is removed (the generated name is ours alone); disk full → ValidationError.
+    stored = save_whole(name, wrapper)
     return stored, wrapper.digest.hexdigest(), wrapper.written
 
 

@@ -70,13 +70,13 @@ def _copy_hashed(evidence: Evidence, archive: zipfile.ZipFile, arcname: str) -> 
 
 
 def _cover_pdf(*, title: str, rows: list[dict[str, Any]], generated_at: Any) -> bytes:
-    from weasyprint import HTML
+    from legalcases.pdf import render_pdf  # refuses file:// and every other URL (docs/security.md)
 
     with translation.override("zh-hans"):
         html = render_to_string(
             "cases/evidence_package_cover.html", {"title": title, "rows": rows, "generated_at": generated_at}
         )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 @transaction.atomic  # a refused file rolls back the "exported" links already written

@@ -312,22 +312,54 @@ def import_job_confirm(*, job: ImportJob, actor: Any) -> ImportJob:
 
 
 def _enqueue(job: ImportJob) -> None:
+    language = translation.get_language()
+    transaction.on_commit(lambda: _send(job.pk, language))
+
+
+def _send(job_id: int, language: str | None) -> bool:
+    """Hand a job to the workers. A broker that is down loses nothing: the job stays ``queued`` and
+    ``import_jobs_requeue`` sends it again (the run is idempotent), so the caller still succeeds."""
     from cases.tasks.intake import run_import_job  # the task module imports this one
 
-    language = translation.get_language()
-    transaction.on_commit(lambda: run_import_job.delay(job.pk, language))
+    try:
+        run_import_job.delay(job_id, language)
+    except Exception:  # noqa: BLE001 — kombu raises its own OperationalError, transports others
+        logger.warning("Import job %s stays queued: the task broker is unreachable", job_id, exc_info=True)
+        return False
+    return True
 
 
-def import_job_run(job_id: int, *, language: str | None = None) -> ImportJob:
+def import_jobs_requeue(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Send again jobs still ``queued`` after ``older_than`` (the broker was down when they were created).
+
+    Sending twice is harmless: only one run can move a job from queued to running. Jobs queued for
+    more than an hour are left to ``import_jobs_fail_stale``.
+    """
+    now = timezone.now()
+    ids = list(
+        ImportJob.objects.filter(
+            status=ImportJob.Status.QUEUED, updated_at__lt=now - older_than, updated_at__gte=now - STALE_AFTER
+        ).values_list("pk", flat=True)
+    )
+    return sum(_send(job_id, None) for job_id in ids)
+
+
+def import_job_run(job_id: int, *, language: str | None = None, redelivered: bool = False) -> ImportJob:
     """Run a queued job to ``completed``, or ``failed`` with the reason; never leave it running.
 
-    Returns without doing anything if the job is not queued (a redelivered task). Errors are
-    recorded, not raised: the job page is where people look.
+    Returns without doing anything if the job is not queued (a duplicate message). A message the
+    broker redelivers because the worker running it died (``acks_late``) finds the job ``running``:
+    it is failed at once with an exact report of what was saved. Errors are recorded, not raised:
+    the job page is where people look.
     """
     now = timezone.now()
     if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING, started_at=now, updated_at=now
     ):
+        if redelivered:
+            with translation.override(language or settings.LANGUAGE_CODE):
+                for job in ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING):
+                    _fail(job.pk, _interrupted_report(job))
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("created_by", "default_platform").get(pk=job_id)
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -410,16 +442,38 @@ def _fail(job_id: int, failure: str) -> None:
     )
 
 
-def import_jobs_fail_stale(*, older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> int:
-    """Fail jobs that made no progress for ``older_than`` (a killed worker, a lost task); return how many."""
+STALE_AFTER = datetime.timedelta(hours=1)
+
+
+def _interrupted_report(job: ImportJob) -> str:
+    if job.status == ImportJob.Status.QUEUED or not job.started_at:
+        return _("The import never started: no worker took it within an hour. Nothing was imported; start it again.")
+    return _(
+        "The import stopped without finishing (its worker was stopped or lost). %(processed)d of %(total)d rows "
+        "were processed: %(created)d items created, %(updated)d updated, %(rejected)d rows rejected; they are kept. "
+        "Importing the file again is safe: rows already imported are updated, not duplicated."
+    ) % {
+        "processed": job.processed_rows,
+        "total": max(job.total_rows, job.processed_rows),
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "rejected": job.rejected_count,
+    }
+
+
+def import_jobs_fail_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
+    """Fail jobs that made no progress for ``older_than`` (a killed worker, a lost task); return how many.
+
+    Each gets an exact report of what it saved before it stopped (progress is committed per batch).
+    """
     cutoff = timezone.now() - older_than
     stale = ImportJob.objects.filter(
         status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING], updated_at__lt=cutoff
     )
-    finished = timezone.now()
-    return stale.update(
-        status=ImportJob.Status.FAILED,
-        failure=_("The import made no progress for too long and was stopped. Importing the file again is safe."),
-        finished_at=finished,
-        updated_at=finished,
-    )
+    failed = 0
+    for job in stale:
+        finished = timezone.now()
+        failed += ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
+            status=ImportJob.Status.FAILED, failure=_interrupted_report(job), finished_at=finished, updated_at=finished
+        )
+    return failed

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from cases.models import (
+    AssistanceRequest,
     Campaign,
     ContentItem,
     Evidence,
@@ -32,7 +33,7 @@ from cases.models import (
 )
 from cases.models.litigation import validate_case_number
 from cases.normalize import normalize_case_number
-from cases.services import deadlines, triage, workflow
+from cases.services import deadlines, holds, risk, triage, workflow
 
 St = Lawsuit.Stage
 Cause = Lawsuit.Cause
@@ -129,11 +130,14 @@ def lawsuit_prepare(
     harm_known_on: datetime.date | None = None,
     infringer_known_on: datetime.date | None = None,
     lawyer: Any = None,
+    assistance_request: AssistanceRequest | None = None,
 ) -> Lawsuit:
     """Create a draft suit ('preparing') with defendants, claims, evidence and a suggested court.
 
     Only items that may be acted on (escalated, signed off, evidence fixed) are taken; when none
-    of the chosen items qualifies the draft is refused with the reasons.
+    of the chosen items qualifies the draft is refused with the reasons. A suit prepared for an
+    owner's assistance request supports the owner's suit: the owner is the plaintiff, our role is
+    "supporting an owner", and the suit links back to the request (the figure "suits supporting owners").
     """
     permissions.ensure_can_edit(actor, Lawsuit)
     if cause not in Cause.values:
@@ -168,11 +172,21 @@ def lawsuit_prepare(
         apology_pin_days=apology_days,
         harm_known_on=harm_known_on,
         infringer_known_on=infringer_known_on,
+        assistance_request=assistance_request,
+        our_role=Lawsuit.OurRole.SUPPORTING_OWNER if assistance_request else Lawsuit.OurRole.PLAINTIFF,
     )
     lawsuit.full_clean()
     lawsuit.save()
-    company = Party(role=Party.Role.PLAINTIFF, kind=Party.Kind.COMPANY, name=settings.LITIGATION_COMPANY_NAME)
-    parties = [company, *_defendants(accounts)]
+    if assistance_request is not None:
+        # The owner's name stays in the (encrypted) request; the party names only the request.
+        plaintiff = Party(
+            role=Party.Role.PLAINTIFF,
+            kind=Party.Kind.OWNER,
+            name=_("Owner of assistance request %(reference)s") % {"reference": assistance_request.reference},
+        )
+    else:
+        plaintiff = Party(role=Party.Role.PLAINTIFF, kind=Party.Kind.COMPANY, name=settings.LITIGATION_COMPANY_NAME)
+    parties = [plaintiff, *_defendants(accounts)]
     for party in parties:
         party.lawsuit = lawsuit
     LawsuitParty.objects.bulk_create(parties)
@@ -190,6 +204,8 @@ def lawsuit_prepare(
     for item in chosen:
         triage.content_item_start_action(item=item, actor=actor)
     deadlines.deadlines_sync(lawsuit)
+    # A suit is a risk input of every account it names (cases/services/risk.py).
+    risk.accounts_refresh_risk(account.pk for account in accounts)
     return lawsuit
 
 
@@ -283,7 +299,8 @@ def _apply_move(
             first.save(update_fields=["decided_on", "decision_served_on", "updated_at"])
     elif to == St.SERVICE:
         _not_before(on, lawsuit.accepted_on, _("acceptance date"))
-        served_on = on
+        served_on = lawsuit.served_on = on
+        changed.append("served_on")
     elif to == St.JUDGED_FIRST:
         _not_before(on, lawsuit.accepted_on or lawsuit.filed_on, _("acceptance date"))
         lawsuit.judgment_on = on
@@ -400,6 +417,9 @@ def lawsuit_move(
         lawsuit.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
     workflow.move(lawsuit, to=to, actor=actor, reason=reason, check_permission=False)
     deadlines.deadlines_sync(lawsuit, served_on=served_on)
+    if to == St.SUBMITTED:
+        # From filing on, the evidence of the suit's items and accounts must survive (涉诉锁定).
+        holds.hold_for_lawsuit(lawsuit=lawsuit, actor=actor)
     return lawsuit
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from cases.models import Assessment, Campaign, ContentItem, Evidence
-from cases.services import workflow
+from cases.services import risk, workflow
 
 S = ContentItem.TriageState
 C = Assessment.Conclusion
@@ -122,6 +122,7 @@ def content_item_assess(*, item: ContentItem, assessor: Any, data: AssessmentInp
     item.conclusion = data.conclusion
     item.assessed_at = assessment.created_at
     item.save(update_fields=["severity", "conclusion", "assessed_at", "updated_at"])
+    risk.accounts_refresh_risk([item.account_id])
     return assessment
 
 
@@ -174,6 +175,7 @@ def campaign_assess(*, campaign: Campaign, assessor: Any, data: AssessmentInput)
         )
     campaign.status = Campaign.Status.ASSESSED
     campaign.save(update_fields=["status", "category", "updated_at"])
+    risk.accounts_refresh_risk(item.account_id for item in assessable)
     return CampaignAssessmentResult(campaign_row, len(assessable), len(items) - len(assessable))
 
 

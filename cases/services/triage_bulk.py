@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from cases.models import Assessment, ContentItem
-from cases.services import workflow
+from cases.services import risk, workflow
 from cases.services.triage import PATH_TO_ASSESSING, STATE_FOR_CONCLUSION, AssessmentInput
 
 # More than a queue page, fewer than a statement that locks half the table.
@@ -84,4 +84,5 @@ def content_items_assess_bulk(
     ContentItem.objects.filter(pk__in=[item.pk for item in assessable]).update(
         triage_state=target, severity=data.severity, conclusion=data.conclusion, assessed_at=now, updated_at=now
     )
+    risk.accounts_refresh_risk(item.account_id for item in assessable)
     return BulkAssessmentResult(assessed=[item.pk for item in assessable], skipped=skipped)

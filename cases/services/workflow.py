@@ -22,9 +22,29 @@ def state_label(obj: models.Model, value: str) -> str:
     return str(dict(field.flatchoices).get(value, value))
 
 
-def move(obj: models.Model, *, to: str, actor: Any, reason: str = "", check_permission: bool = True) -> models.Model:
+def ensure_can_move(obj: models.Model, to: str) -> None:
+    """Raise ValidationError (code ``illegal_transition``) unless the state machine allows ``obj`` → ``to``."""
+    if not obj.can_move_to(to):  # type: ignore[attr-defined]
+        raise ValidationError(
+            _("Cannot move from “%(current)s” to “%(target)s”."),
+            code="illegal_transition",
+            params={"current": state_label(obj, getattr(obj, state_field(obj))), "target": state_label(obj, to)},
+        )
+
+
+def move(
+    obj: models.Model,
+    *,
+    to: str,
+    actor: Any,
+    reason: str = "",
+    check_permission: bool = True,
+    fields: dict[str, Any] | None = None,
+) -> models.Model:
     """Move ``obj`` to state ``to`` if the state machine allows it, and record the move.
 
+    ``fields`` are other columns saved with the move in the same UPDATE (a submission time that a
+    constraint requires with the new state, for instance).
     The caller holds the transaction (and, where races matter, a row lock on ``obj``).
     Raises ValidationError for an illegal move and PermissionDenied for a user who may not edit.
     """
@@ -32,14 +52,11 @@ def move(obj: models.Model, *, to: str, actor: Any, reason: str = "", check_perm
         permissions.ensure_can_edit(actor, obj)
     field = state_field(obj)
     current = getattr(obj, field)
-    if not obj.can_move_to(to):  # type: ignore[attr-defined]
-        raise ValidationError(
-            _("Cannot move from “%(current)s” to “%(target)s”."),
-            code="illegal_transition",
-            params={"current": state_label(obj, current), "target": state_label(obj, to)},
-        )
+    ensure_can_move(obj, to)
     setattr(obj, field, to)
-    obj.save(update_fields=[field, "updated_at"])
+    for name, value in (fields or {}).items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[field, *(fields or {}), "updated_at"])
     record_moves([obj], field=field, from_state=current, to_state=to, actor=actor, reason=reason)
     return obj
 

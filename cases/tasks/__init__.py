@@ -1,3 +1,3 @@
 """Celery tasks of the cases app, one module per concept. Tasks take primary keys and call one service."""
 
-from cases.tasks import assistance, campaigns, evidence, intake, litigation  # noqa: F401  (registers the tasks)
+from cases.tasks import assistance, campaigns, evidence, intake, litigation, risk  # noqa: F401  (registers the tasks)

@@ -6,9 +6,10 @@ from celery import shared_task
 
 from cases.audit import audit_context
 from cases.services import assistance
+from cases.tasks.options import RETRY
 
 
-@shared_task(name="cases.purge_assistance_personal_data")
+@shared_task(name="cases.purge_assistance_personal_data", **RETRY)
 def purge_assistance_personal_data() -> int:
     """Blank owners' personal data once consent is withdrawn or retention ends (never under a hold).
 

@@ -10,9 +10,10 @@ from django.utils.timezone import is_naive, make_aware
 
 from cases.audit import audit_context
 from cases.services import campaigns
+from cases.tasks.options import RETRY
 
 
-@shared_task(name="cases.detect_campaigns")
+@shared_task(name="cases.detect_campaigns", **RETRY)
 def detect_campaigns(
     since_iso: str | None = None, actor_id: int | None = None, window_hours: int = campaigns.DEFAULT_WINDOW_HOURS
 ) -> dict[str, Any]:

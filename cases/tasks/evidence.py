@@ -6,9 +6,10 @@ from celery import shared_task
 
 from cases.audit import audit_context
 from cases.services import evidence
+from cases.tasks.options import RETRY
 
 
-@shared_task(name="cases.verify_evidence_integrity")
+@shared_task(name="cases.verify_evidence_integrity", **RETRY)
 def verify_evidence_integrity() -> dict[str, int]:
     """Re-hash every current evidence file; flag and email failures (schedule: CELERY_BEAT_SCHEDULE)."""
     with audit_context(actor_type="system"):

@@ -24,8 +24,9 @@ from django.views.generic import DetailView
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import ContentItemFilter, TriageFilter
+from cases.forms.complaints import ComplaintOpenForm
 from cases.forms.triage import AssessmentForm, BulkAssessForm
-from cases.models import Assessment, ContentItem, Evidence, LawyerLetter
+from cases.models import Assessment, ContentItem, Evidence, LawyerLetter, PlatformComplaint
 from cases.selectors.monitoring import content_item_detail_queryset, content_item_list, triage_queue
 from cases.selectors.triage import content_item_timeline, queue_neighbours
 from cases.services import triage
@@ -142,6 +143,12 @@ class ContentItemDetailView(RoleRequiredMixin, DetailView):
         context["sign_off_values"] = list(triage.SIGN_OFF_REQUIRED)
         context["assessment_rows"] = self.assessment_rows(item)
         context.update(self.action_gate(item))
+        # "Open a complaint" once action may start (the service checks the gate again).
+        gate_open = item.triage_state == S.ACTING or (
+            item.triage_state in ACTIONABLE_STATES and "action_blocked" not in context
+        )
+        if gate_open and permissions.can_edit(user, PlatformComplaint):
+            context["complaint_form"] = ComplaintOpenForm(prefix="complaint")
         context["timeline"], context["timeline_truncated"] = content_item_timeline(user=user, item=item)
         context["neighbours"] = queue_neighbours(user=user, item=item)
         return context

@@ -22,10 +22,25 @@ from django.views.generic import DetailView, FormView, ListView
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
 from cases.filters import LawsuitFilter
-from cases.forms.litigation import LawsuitMoveForm, LawsuitOutcomeForm, LawsuitPrepareForm
-from cases.models import AssistanceRequest, ContentItem, Deadline, Evidence, Lawsuit, MonitoredAccount
+from cases.forms.litigation import (
+    HoldReleaseForm,
+    LawsuitDocumentForm,
+    LawsuitMoveForm,
+    LawsuitOutcomeForm,
+    LawsuitPrepareForm,
+)
+from cases.models import (
+    AssistanceRequest,
+    ContentItem,
+    Deadline,
+    Evidence,
+    IdentityDisclosure,
+    Lawsuit,
+    LawyerLetter,
+    MonitoredAccount,
+)
 from cases.selectors.litigation import lawsuit_deadlines, lawsuit_detail_queryset, lawsuit_list
-from cases.services import deadlines, litigation
+from cases.services import deadlines, holds, litigation
 from cases.views.listing import FilteredListView
 
 # The deadline list looks this far ahead (overdue deadlines are always shown).
@@ -90,6 +105,14 @@ class LawsuitDetailView(RoleRequiredMixin, DetailView):
             context["move_form"] = LawsuitMoveForm(lawsuit=lawsuit)
         if context["can_edit"]:
             context["outcome_form"] = LawsuitOutcomeForm.for_lawsuit(lawsuit)
+            context["document_form"] = LawsuitDocumentForm()
+        context["held_count"] = sum(1 for ev in lawsuit.evidence.all() if ev.litigation_hold)
+        context["hold_release_on"] = holds.release_date(lawsuit)
+        context["can_release_hold"] = permissions.can_sign_off(user) and holds.can_release(lawsuit)
+        if context["can_release_hold"]:
+            context["hold_form"] = HoldReleaseForm()
+        context["can_request_disclosure"] = permissions.can_edit(user, IdentityDisclosure)
+        context["can_write_letter"] = permissions.can_edit(user, LawyerLetter)
         return context
 
 
@@ -105,6 +128,15 @@ class LawsuitPrepareView(RoleRequiredMixin, FormView):
         if request.user.is_authenticated:
             self.account = get_object_or_404(
                 MonitoredAccount.objects.for_user(request.user).select_related("platform", "agency"), pk=kwargs["pk"]
+            )
+            # ?assistance_request=<pk>: a suit supporting that owner (the owner is the plaintiff).
+            value = request.GET.get("assistance_request", "")
+            self.assistance_request = (
+                get_object_or_404(
+                    AssistanceRequest.objects.for_user(request.user).only("pk", "reference", "status"), pk=int(value)
+                )
+                if value.isdigit()
+                else None
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -126,6 +158,7 @@ class LawsuitPrepareView(RoleRequiredMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["account"] = self.account
+        context["assistance_request"] = self.assistance_request
         context["court_suggestions"] = [
             (Lawsuit.Cause(cause).label, litigation.suggest_court(cause)[0])
             for cause in (Lawsuit.Cause.REPUTATION, Lawsuit.Cause.COMMERCIAL_DISPARAGEMENT)
@@ -148,6 +181,7 @@ class LawsuitPrepareView(RoleRequiredMixin, FormView):
                 apology_days=data["apology_days"],
                 harm_known_on=data["harm_known_on"],
                 infringer_known_on=data["infringer_known_on"],
+                assistance_request=self.assistance_request,
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -9,14 +9,17 @@ from django.views.generic import DetailView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
-from cases.filters import MonitoredAccountFilter
-from cases.models import Lawsuit, MonitoredAccount
+from cases.filters import MonitoredAccountListFilter
+from cases.models import Lawsuit, LawyerLetter, MonitoredAccount, PlatformComplaint
 from cases.selectors.monitoring import (
     ACCOUNT_RECENT_ITEMS,
+    monitored_account_complaints,
     monitored_account_detail_queryset,
     monitored_account_lawsuits,
+    monitored_account_letters,
     monitored_account_list,
     monitored_account_recent_items,
+    monitored_account_risk_breakdown,
 )
 from cases.views.listing import FilteredListView
 
@@ -25,9 +28,9 @@ class MonitoredAccountListView(FilteredListView):
     """Accounts ranked by risk score; any staff role."""
 
     permission_model = MonitoredAccount
-    filterset_class = MonitoredAccountFilter
+    filterset_class = MonitoredAccountListFilter
     template_name = "cases/monitoredaccount_list.html"
-    primary_filters = ("q", "platform", "watch_status", "risk_level")
+    primary_filters = ("q", "platform", "watch_status", "risk_level", "ordering")
 
     def base_queryset(self) -> QuerySet:
         return monitored_account_list(user=self.request.user)
@@ -49,5 +52,10 @@ class MonitoredAccountDetailView(RoleRequiredMixin, DetailView):
         context["recent_items"] = monitored_account_recent_items(user=user, account=account)
         context["recent_limit"] = ACCOUNT_RECENT_ITEMS
         context["lawsuits"] = monitored_account_lawsuits(user=user, account=account)
+        context["risk_factors"] = monitored_account_risk_breakdown(account=account)
+        if permissions.can_view(user, PlatformComplaint):
+            context["complaints"] = monitored_account_complaints(user=user, account=account)
+        if permissions.can_view(user, LawyerLetter):
+            context["letters"] = monitored_account_letters(user=user, account=account)
         context["can_prepare_lawsuit"] = permissions.can_edit(user, Lawsuit)
         return context

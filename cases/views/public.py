@@ -114,7 +114,24 @@ class AssistanceRequestCreateView(FormView):
         data = form.cleaned_data
         if assistance.rate_limited("phone", data["phone"], assistance.PHONE_LIMIT):
             return self._too_many(form, "phone")
-        submission = assistance.assistance_request_submit(
+        try:
+            submission = self._submit(data)
+        except ValidationError as error:  # e.g. storage full: nothing was stored, and the owner is told
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        assistance.rate_count("ip", ip, assistance.IP_WINDOW)
+        assistance.rate_count("phone", data["phone"], assistance.PHONE_WINDOW)
+        receipt: dict[str, Any] = {"duplicate": submission.duplicate}
+        if not submission.duplicate:
+            req = submission.assistance_request
+            url = request.build_absolute_uri(reverse("cases:public-request-track", args=[submission.token]))
+            assistance.assistance_request_send_link(assistance_request=req, tracking_url=url)
+            receipt.update(reference=req.reference, tracking_url=url)
+        request.session[RECEIPT_KEY] = receipt
+        return redirect("cases:public-request-thanks")
+
+    def _submit(self, data: dict[str, Any]) -> assistance.Submission:
+        return assistance.assistance_request_submit(
             name=data["name"],
             phone=data["phone"],
             email=data["email"],
@@ -128,16 +145,6 @@ class AssistanceRequestCreateView(FormView):
             sensitive_data=data["sensitive_data"],
             share_with_counsel=data["share_with_counsel"],
         )
-        assistance.rate_count("ip", ip, assistance.IP_WINDOW)
-        assistance.rate_count("phone", data["phone"], assistance.PHONE_WINDOW)
-        receipt: dict[str, Any] = {"duplicate": submission.duplicate}
-        if not submission.duplicate:
-            req = submission.assistance_request
-            url = request.build_absolute_uri(reverse("cases:public-request-track", args=[submission.token]))
-            assistance.assistance_request_send_link(assistance_request=req, tracking_url=url)
-            receipt.update(reference=req.reference, tracking_url=url)
-        request.session[RECEIPT_KEY] = receipt
-        return redirect("cases:public-request-thanks")
 
 
 @login_not_required

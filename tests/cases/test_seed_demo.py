@@ -33,6 +33,7 @@ from cases.models import (
     Proceeding,
 )
 from cases.normalize import CASE_NUMBER_RE
+from tests.factories import ensure_platforms
 
 PUBLIC_FIGURES = {
     "items_assessed": 16_465,
@@ -59,6 +60,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Sim
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=hashers),
         transaction.atomic(),
     ):
+        ensure_platforms()
         out = io.StringIO()
         call_command("seed_demo", "--force", stdout=out)
         yield SimpleNamespace(output=out.getvalue(), media=media)

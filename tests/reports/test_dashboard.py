@@ -180,6 +180,6 @@ def test_named_periods_reach_the_page(admin_client_):
 
 
 def test_the_dashboard_costs_a_bounded_number_of_queries(admin_client_, data, django_assert_max_num_queries):
-    # session + user + five aggregates
-    with django_assert_max_num_queries(7):
+    # session + user + the second factor's device (django-otp, administrators) + five aggregates
+    with django_assert_max_num_queries(8):
         admin_client_.get(DASHBOARD + "?period=year")
