@@ -76,7 +76,7 @@ class ReadModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        model = self.Meta.model
+        model: Any = self.Meta.model  # a Django model class
         for name, field in fields.items():
             if not isinstance(field, serializers.ChoiceField) or isinstance(field, serializers.MultipleChoiceField):
                 continue
