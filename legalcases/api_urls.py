@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api.base import ApiRootView
 from cases.api.intake import ImportJobViewSet
+from cases.api.lawsuit_actions import LawsuitActionsViewSet
 from cases.api.stats import StatsSummaryView
 from cases.api.views import (
     AgencyViewSet,
@@ -19,7 +20,6 @@ from cases.api.views import (
     CampaignViewSet,
     ContentItemViewSet,
     EvidenceViewSet,
-    LawsuitViewSet,
     LawyerLetterViewSet,
     MonitoredAccountViewSet,
     PlatformComplaintViewSet,
@@ -44,7 +44,7 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("platform-complaints", PlatformComplaintViewSet, basename="platform-complaint")
 router.register("lawyer-letters", LawyerLetterViewSet, basename="lawyer-letter")
-router.register("lawsuits", LawsuitViewSet, basename="lawsuit")
+router.register("lawsuits", LawsuitActionsViewSet, basename="lawsuit")
 router.register("assistance-requests", AssistanceRequestViewSet, basename="assistance-request")
 router.register("import-jobs", ImportJobViewSet, basename="import-job")
 

@@ -398,6 +398,9 @@ SPECTACULAR_SETTINGS = {
         "AssistanceRequestStatusEnum": "cases.models.AssistanceRequest.Status",
         "ImportJobStatusEnum": "cases.models.ImportJob.Status",
         "LiveStatusEnum": "cases.models.ContentItem.LiveStatus",
+        "LawsuitStageEnum": "cases.models.Lawsuit.Stage",
+        "LawsuitOutcomeEnum": "cases.models.Lawsuit.Outcome",
+        "LawyerLetterOutcomeEnum": "cases.models.LawyerLetter.Outcome",
     },
 }
 

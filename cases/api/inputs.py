@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.api.serializers import AssessmentSerializer
+from cases.api.serializers import AssessmentSerializer, ReadModelSerializer
 from cases.models import Assessment, Campaign, ImportJob
 from cases.services.triage import AssessmentInput
 
@@ -108,7 +108,7 @@ class BulkResultSerializer(serializers.Serializer):
     errors = BulkRowErrorSerializer(many=True)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ReadModelSerializer):
     errors = serializers.SerializerMethodField(help_text="Rejected items by index (the first 1,000).")
     url = serializers.HyperlinkedIdentityField(view_name="api:import-job-detail")
 

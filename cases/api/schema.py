@@ -61,10 +61,21 @@ class ErrorSerializer(serializers.Serializer):
 
 
 # 400 with field errors: {"field": ["message", …], …}; errors not tied to a field use "detail".
+# A field of a nested input (a list of objects, e.g. a suit's claims) has its errors nested the
+# same way, by position and field: {"claims": [{}, {"amount_awarded": ["message"]}]} or {"claims": {"1": {…}}}.
 VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "Field errors (`{\"field\": [\"message\"]}`), or `detail` and `code` when no field is to blame.",
-    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+    "description": (
+        "Field errors (`{\"field\": [\"message\"]}`), nested by position for lists of objects, or "
+        "`detail` and `code` when no field is to blame."
+    ),
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+            {"type": "string"},
+            {"type": "object"},
+        ]
+    },
 }
 
 ERRORS: dict[str, str] = {

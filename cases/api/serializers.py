@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -52,6 +52,44 @@ class PlatformCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
+# A SerializerMethodField that answers an id or null.
+NULLABLE_ID = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}], "description": "A URL, or \"\" when not known."}
+)
+class BlankableURLField(serializers.CharField):
+    """A URL column that may be blank: the schema documents "" as well as URLs."""
+
+
+class ReadModelSerializer(serializers.ModelSerializer):
+    """A read-only model serializer whose schema admits what the model stores: a choice column
+    that may be blank documents "" among its values, a nullable one ``null`` (DRF drops
+    ``allow_blank``/``allow_null`` from read-only fields, so the schema would otherwise deny them)."""
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is serializers.URLField and model_field.blank:
+            field_class = BlankableURLField
+        return field_class, kwargs
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        model: Any = self.Meta.model  # a Django model class
+        for name, field in fields.items():
+            if not isinstance(field, serializers.ChoiceField) or isinstance(field, serializers.MultipleChoiceField):
+                continue
+            source = field.source if field.source and field.source != "*" else name
+            try:
+                model_field = model._meta.get_field(source)
+            except FieldDoesNotExist:  # a property or a method: nothing to learn from the model
+                continue
+            field.allow_blank = field.allow_blank or bool(getattr(model_field, "blank", False))
+            field.allow_null = field.allow_null or bool(getattr(model_field, "null", False))
+        return fields
+
+
 def _ids(**kwargs: Any) -> serializers.ManyRelatedField:
     return serializers.PrimaryKeyRelatedField(many=True, read_only=True, **kwargs)
 
@@ -60,21 +98,21 @@ def _user(**kwargs: Any) -> UserRefSerializer:
     return UserRefSerializer(read_only=True, **kwargs)
 
 
-class PlatformSerializer(serializers.ModelSerializer):
+class PlatformSerializer(ReadModelSerializer):
     class Meta:
         model = Platform
         fields = ["code", "name_zh", "name_en", "domains", "complaint_url", "is_active"]
         read_only_fields = fields
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(ReadModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "kind", "credit_code", "created_at", "updated_at"]
         read_only_fields = fields
 
 
-class MonitoredAccountSerializer(serializers.ModelSerializer):
+class MonitoredAccountSerializer(ReadModelSerializer):
     platform = PlatformCodeField()
 
     class Meta:
@@ -87,14 +125,14 @@ class MonitoredAccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccountRefSerializer(serializers.ModelSerializer):
+class AccountRefSerializer(ReadModelSerializer):
     class Meta:
         model = MonitoredAccount
         fields = ["id", "platform_uid", "name"]
         read_only_fields = fields
 
 
-class ContentItemSerializer(serializers.ModelSerializer):
+class ContentItemSerializer(ReadModelSerializer):
     platform = PlatformCodeField()
     account = AccountRefSerializer(read_only=True, allow_null=True)
 
@@ -109,7 +147,7 @@ class ContentItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ReadModelSerializer):
     assessor = _user()
     reviewer = _user(allow_null=True)
     needs_sign_off = serializers.SerializerMethodField(
@@ -130,7 +168,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return needs_sign_off(obj)
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ReadModelSerializer):
     accounts = _ids()
     agencies = _ids()
 
@@ -143,7 +181,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ReadModelSerializer):
     """An evidence file's metadata: its hash, capture and custody facts. Never the file's bytes."""
 
     platform = PlatformCodeField(allow_null=True)
@@ -165,7 +203,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlatformComplaintSerializer(serializers.ModelSerializer):
+class PlatformComplaintSerializer(ReadModelSerializer):
     platform = PlatformCodeField()
     content_items = _ids()
     created_by = _user(allow_null=True)
@@ -185,7 +223,7 @@ def _may_view_requests(serializer: serializers.Serializer) -> bool:
     return request is not None and permissions.can_view(request.user, AssistanceRequest)
 
 
-class LawyerLetterSerializer(serializers.ModelSerializer):
+class LawyerLetterSerializer(ReadModelSerializer):
     lawyer = _user(allow_null=True)
     content_items = _ids()
     has_pdf = serializers.SerializerMethodField(help_text="Whether the issued PDF is on file (not served here).")
@@ -206,12 +244,12 @@ class LawyerLetterSerializer(serializers.ModelSerializer):
     def get_has_pdf(self, obj: LawyerLetter) -> bool:
         return bool(obj.pdf)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(NULLABLE_ID)
     def get_assistance_request(self, obj: LawyerLetter) -> int | None:
         return obj.assistance_request_id if _may_view_requests(self) else None
 
 
-class LawsuitPartySerializer(serializers.ModelSerializer):
+class LawsuitPartySerializer(ReadModelSerializer):
     platform = PlatformCodeField(allow_null=True)
     name = serializers.SerializerMethodField(help_text="Masked for owners and disclosed persons unless you may see personal data.")
 
@@ -228,21 +266,21 @@ class LawsuitPartySerializer(serializers.ModelSerializer):
         return obj.name
 
 
-class LawsuitClaimSerializer(serializers.ModelSerializer):
+class LawsuitClaimSerializer(ReadModelSerializer):
     class Meta:
         model = LawsuitClaim
         fields = ["id", "kind", "description", "amount", "apology_days", "granted", "amount_awarded"]
         read_only_fields = fields
 
 
-class HearingSerializer(serializers.ModelSerializer):
+class HearingSerializer(ReadModelSerializer):
     class Meta:
         model = Hearing
         fields = ["id", "kind", "scheduled_at", "location", "judge", "held"]
         read_only_fields = fields
 
 
-class ProceedingSerializer(serializers.ModelSerializer):
+class ProceedingSerializer(ReadModelSerializer):
     hearings = HearingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -254,7 +292,7 @@ class ProceedingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LawsuitSerializer(serializers.ModelSerializer):
+class LawsuitSerializer(ReadModelSerializer):
     lawyer = _user(allow_null=True)
     content_items = _ids()
     parties = LawsuitPartySerializer(many=True, read_only=True)
@@ -276,12 +314,12 @@ class LawsuitSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(NULLABLE_ID)
     def get_assistance_request(self, obj: Lawsuit) -> int | None:
         return obj.assistance_request_id if _may_view_requests(self) else None
 
 
-class AssistanceRequestSerializer(serializers.ModelSerializer):
+class AssistanceRequestSerializer(ReadModelSerializer):
     """A request in a list: the owner's name is always masked and no other contact detail is read."""
 
     assigned_lawyer = _user(allow_null=True)

@@ -40,6 +40,8 @@ def test_the_schema_documents_every_resource_and_action(schema):
         "/api/v1/content-items/{id}/start-action/",
         "/api/v1/assessments/{id}/sign-off/",
         "/api/v1/campaigns/{id}/assess/",
+        "/api/v1/lawsuits/{id}/move/",
+        "/api/v1/lawsuits/{id}/outcome/",
         "/api/v1/import-jobs/{id}/",
         "/api/v1/stats/summary/",
     } <= paths
@@ -65,6 +67,9 @@ def test_the_schema_documents_json_errors(schema):
     assess = schema["paths"]["/api/v1/content-items/{id}/assess/"]["post"]["responses"]
     assert {"201", "404", "409"} <= set(assess)
     assert "Error" in schema["components"]["schemas"]
+    for action in ("move", "outcome"):
+        answers = schema["paths"][f"/api/v1/lawsuits/{{id}}/{action}/"]["post"]["responses"]
+        assert {"200", "400", "403", "404", "409"} <= set(answers), action
 
 
 def test_the_schema_needs_credentials_but_any_valid_token(anonymous_client, import_client):
