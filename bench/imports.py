@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from bench.common import Figure, copy_rows, log, scaled, timed
 from bench.data import DataSet, item_row
 from bench.server import ROOT, Server
+from bench.text import chatter
 
 TOTAL = 100_000
 BATCH = 5_000
@@ -39,6 +40,7 @@ def _rows(data: DataSet, rng: random.Random, total: int, update_offset: int) -> 
     names = _names()
     items, copy_rows_ = [], []
     updates = data.update_keys[update_offset:] + data.update_keys[:update_offset]
+    picks = iter(rng.choices(range(len(data.accounts)), weights=data.account_weights, k=total))
     for i in range(total):
         if i % 2 == 0 and i // 2 < len(updates):
             platform_id, url, account_index = updates[i // 2]
@@ -49,15 +51,11 @@ def _rows(data: DataSet, rng: random.Random, total: int, update_offset: int) -> 
                 "account": {"platform_uid": uid, "name": names[account_id]},
                 "views": row["views"] + 1000, "likes": row["likes"], "shares": row["shares"], "comments": row["comments"],
             }  # fmt: skip
-            from bench.text import chatter
-
             row["url"] = url
             row["text"] = chatter(rng)
             row["title"] = row["text"][:24]
         else:
-            from bench.text import chatter
-
-            account_index = rng.choices(range(len(data.accounts)), weights=data.account_weights)[0]
+            account_index = next(picks)
             account_id, platform_id, uid = data.accounts[account_index]
             row = item_row(data, rng, account_index, data.now - datetime.timedelta(days=rng.uniform(0, 30)), chatter(rng))
             item = {
