@@ -17,6 +17,8 @@ import re
 import shutil
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +82,8 @@ def table(figures: list) -> str:
         rows.append((f.name, f"{_fmt(f.value)} {f.unit}", limit, ratio, f.target, result))
         if "p50_ms" in f.extra and f.limit is not None:
             detail = f"  p50 {f.extra['p50_ms']:.1f} ms, p99 {f.extra['p99_ms']:.1f} ms, {f.extra['queries']} queries"
+            if f.extra.get("timeouts"):
+                detail = f"  {f.extra['timeouts']} requests over 10 s, {f.extra['queries']} queries"
             if f.extra.get("count_queries"):
                 detail += f", {len(f.extra['count_queries'])} COUNT"
             if "queries_page_size_10" in f.extra:
@@ -128,19 +132,30 @@ def main() -> int:
     seed_seconds = time.monotonic() - t
     log(f"data set ready in {seed_seconds:.0f} s")
 
-    figures = []
+    from bench.common import Figure
+
+    figures: list = []
+    failed: list[str] = []
+
+    def part(name: str, measure: Callable[[], list]) -> None:
+        """Run one part; a part that fails is reported as a MISS and the others still run."""
+        if name not in only:
+            return
+        try:
+            figures.extend(measure())
+        except Exception as exc:  # noqa: BLE001 — report every part, whatever one of them does
+            traceback.print_exc()
+            failed.append(name)
+            figures.append(Figure(name, f"{name}: failed ({type(exc).__name__})", float("nan"), "", passed=False,
+                                  extra={"error": str(exc)[:2000]}))  # fmt: skip
+
     with Server(port) as srv:
-        if "import" in only:
-            figures += imports.run(dataset, srv, rng)
-        if "web" in only:
-            figures += web.run(dataset, srv)
-        if "dashboard" in only:
-            figures += dashboard.run(dataset, srv)
-    if "campaigns" in only:
-        figures += campaigns.run(dataset)
-    if "integrity" in only:
-        figures += integrity.run(dataset)
-        shutil.rmtree(media, ignore_errors=True)
+        part("import", lambda: imports.run(dataset, srv, rng))
+        part("web", lambda: web.run(dataset, srv))
+        part("dashboard", lambda: dashboard.run(dataset, srv))
+    part("campaigns", lambda: campaigns.run(dataset))
+    part("integrity", lambda: integrity.run(dataset))
+    shutil.rmtree(media, ignore_errors=True)
 
     total = time.monotonic() - started
     text = table(figures)
@@ -155,6 +170,9 @@ def main() -> int:
     }  # fmt: skip
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     log("wrote bench/results.json")
+    if failed:
+        log(f"parts that failed: {', '.join(failed)}")
+        return 1
     return 0
 
 
