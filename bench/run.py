@@ -165,7 +165,7 @@ def main() -> int:
     print(text)
     results = {
         "scale": SCALE, "parts": only, "seconds": total, "seed_seconds": seed_seconds, "items": dataset.item_count,
-        "machine": machine, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "figures": [f.as_dict() for f in figures], "table": text,
     }  # fmt: skip
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
