@@ -19,6 +19,8 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 	gettext libmagic1 python3-venv
 # Browser tests drive Debian's chromium through Playwright (never `playwright install`).
 TEST_PACKAGES := chromium
+# `make bench` only: the HTTP load generator.
+BENCH_PACKAGES := wrk
 
 # Test-only values, used by `make test` when the environment does not set them. They are
 # public (they are in this file), so they must never be used outside tests.
@@ -52,7 +54,7 @@ apt-get update -qq; \
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 endef
 
-.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test lint check messages docs stop clean
+.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test bench lint check messages docs stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -111,6 +113,15 @@ test: install-test-deps  ## Migration check, ruff, then the whole pytest suite
 	@rc=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating that as a failure" >&2; exit 1; fi; \
 	exit $$rc
+
+# The benchmark builds its own database (BENCH_DATABASE, default legalcases_bench; dropped and
+# re-created, never the dev or test one) on 127.0.0.1:5432 and runs gunicorn on 127.0.0.1:$(BENCH_PORT).
+BENCH_SCALE ?= 1.0
+BENCH_ONLY ?=
+BENCH_PORT ?= 8799
+bench: install  ## Benchmark (docs/benchmarks.md): BENCH_SCALE=0.01 for a smoke run, BENCH_ONLY=import,web,…
+	@$(call apt_ensure,$(BENCH_PACKAGES))
+	$(TEST_ENV) BENCH_SCALE="$(BENCH_SCALE)" BENCH_ONLY="$(BENCH_ONLY)" BENCH_PORT="$(BENCH_PORT)" $(PY) -m bench.run
 
 lint: $(STAMP)  ## ruff check
 	$(VENV)/bin/ruff check .

@@ -8,9 +8,11 @@ Personal data never appears unmasked in a list; see AssistanceRequestDetailSeria
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -132,7 +134,19 @@ class AccountRefSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+def _iso(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None:
+    """What DRF's DateTimeField (ISO 8601, USE_TZ) writes: local time, ``Z`` for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class ContentItemSerializer(ReadModelSerializer):
+    """Content items, the API's largest list. ``to_representation`` writes the same JSON as the
+    declared fields would, field by field, without DRF's per-field machinery: that machinery was
+    about half of a list request's time (``make bench``, docs/benchmarks.md); tests compare both."""
+
     platform = PlatformCodeField()
     account = AccountRefSerializer(read_only=True, allow_null=True)
 
@@ -145,6 +159,43 @@ class ContentItemSerializer(ReadModelSerializer):
             "ai_label_present", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance: ContentItem) -> dict[str, Any]:
+        zone = timezone.get_current_timezone()
+        account = instance.account
+        return {
+            "id": instance.pk,
+            "platform": instance.platform.code,
+            "url": instance.url,
+            "platform_content_id": instance.platform_content_id,
+            "account": None if account is None else {
+                "id": account.pk, "platform_uid": account.platform_uid, "name": account.name,
+            },
+            "content_type": instance.content_type,
+            "title": instance.title,
+            "text": instance.text,
+            "published_at": _iso(instance.published_at, zone),
+            "discovered_at": _iso(instance.discovered_at, zone),
+            "views": instance.views,
+            "likes": instance.likes,
+            "shares": instance.shares,
+            "comments": instance.comments,
+            "reach": instance.reach,
+            "source": instance.source,
+            "triage_state": instance.triage_state,
+            "severity": instance.severity,
+            "conclusion": instance.conclusion,
+            "assessed_at": _iso(instance.assessed_at, zone),
+            "campaign": instance.campaign_id,
+            "live_status": instance.live_status,
+            "ai_label_present": instance.ai_label_present,
+            "created_at": _iso(instance.created_at, zone),
+            "updated_at": _iso(instance.updated_at, zone),
+        }  # fmt: skip
+
+    def generic_representation(self, instance: ContentItem) -> dict[str, Any]:
+        """DRF's own field-by-field output (the reference ``to_representation`` must equal)."""
+        return super().to_representation(instance)
 
 
 class AssessmentSerializer(ReadModelSerializer):

@@ -436,6 +436,9 @@ class ContentItem(models.Model):
             models.Index(fields=["discovered_at"], name="cases_item_discovered_idx"),
             # Content list default order (newest first) and period filters on publication.
             models.Index(fields=["-published_at", "id"], name="cases_item_published_idx"),
+            # Lists of one triage state, newest first (the API's ?triage_state=… in its default order): a
+            # deep page reads this index in order instead of sorting every item of the state (make bench).
+            models.Index(fields=["triage_state", "-published_at", "id"], name="cases_item_state_published_idx"),
             # Items of one account, newest first (account detail page, risk scoring).
             models.Index(fields=["account", "-published_at"], name="cases_item_account_idx"),
             # Items of one campaign (campaign detail page).

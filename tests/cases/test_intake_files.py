@@ -349,3 +349,12 @@ def test_a_detection_that_cannot_start_does_not_fail_the_import(analyst, monkeyp
 def test_the_size_limit_is_enforced_while_reading(monkeypatch):
     monkeypatch.setattr(intake_files, "MAX_FILE_BYTES", 10)
     assert "larger than" in file_error(b"url\nhttps://weibo.com/1/a\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["a,b\r\nc,d\re,f\ng", "x\n\n\ny\n", "", 'url,text\r\n"https://weibo.com/1","两行\r\n正文"\r\n', "末行无换行"]
+)
+def test_csv_lines_are_split_lazily_exactly_as_stringio_splits_them(text):
+    import io
+
+    assert list(intake_files._lines(text)) == list(io.StringIO(text, newline=""))

@@ -361,3 +361,22 @@ def test_stale_jobs_are_failed_so_none_stays_running(analyst):
     fresh.refresh_from_db()
     assert (job.status, fresh.status) == ("failed", "queued")
     assert job.failure and job.finished_at
+
+
+def test_a_batch_writes_its_items_in_one_statement_with_the_models_defaults(analyst):
+    run([post(1, views=5)], analyst)
+    before = m.ContentItem.objects.get(url="https://weibo.com/7001/post1")
+    with CaptureQueriesContext(connection) as ctx:
+        result = run([post(1, views=9), post(2), post(3, title="标题")], analyst)
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO cases_contentitem")]
+    assert len(writes) == 1 and "unnest(" in writes[0]  # not one bound parameter per row and column
+    assert (result.created, result.updated) == (2, 1)
+    assert set(result.item_ids) == set(m.ContentItem.objects.values_list("pk", flat=True))
+    updated = m.ContentItem.objects.get(pk=before.pk)
+    assert (updated.views, updated.created_at, updated.triage_state) == (9, before.created_at, "new")
+    assert updated.updated_at > before.updated_at
+    new = m.ContentItem.objects.get(url="https://weibo.com/7001/post3")
+    assert (new.title, new.triage_state, new.severity, new.conclusion, new.source) == ("标题", "new", 0, "", "vendor")
+    assert new.assessed_at is None and new.campaign_id is None and new.live_status == "live"
+    assert new.discovered_at is not None and new.created_at == new.updated_at
+    assert new.reach == new.views + new.likes + new.shares * 10 + new.comments * 5
