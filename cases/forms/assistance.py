@@ -266,6 +266,13 @@ class NeedInfoForm(forms.Form):
 
 
 class DecideForm(forms.Form):
+    criteria = forms.MultipleChoiceField(
+        label=_("Eligibility checklist"),
+        choices=AssistanceRequest.Criterion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick each criterion that is met. “Suable” needs all of them."),
+    )
     suable = forms.TypedChoiceField(
         label=_("Judgement"),
         choices=[("yes", _("Suable")), ("no", _("Not suable"))],
@@ -275,7 +282,7 @@ class DecideForm(forms.Form):
     reasons = forms.CharField(
         label=_("Reasons"),
         max_length=5000,
-        help_text=_("Identifiable infringer, reach, harm, evidence fixed, jurisdiction."),
+        help_text=_("Why each criterion is or is not met; for “not suable”, what is missing."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
