@@ -170,7 +170,9 @@ class AuditContextMiddleware:
         return response
 
 
-def record(*, action: str, obj: Any, diff: dict | None = None, context: AuditContext | None = None) -> None:
+def record(
+    *, action: str, obj: Any, diff: dict | None = None, context: AuditContext | None = None
+) -> None:
     """Record an audited act that is not a write (a read of personal data, an export, a download)."""
     from cases.models import AuditEvent
 

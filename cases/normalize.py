@@ -8,32 +8,10 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 # Query parameters that only track where a click came from; they never change the content.
 TRACKING_PARAMS = frozenset(
     {
-        "spm",
-        "from",
-        "share_from",
-        "share_source",
-        "share_medium",
-        "share_plat",
-        "share_tag",
-        "share_token",
-        "share_id",
-        "xsec_source",
-        "xsec_token",
-        "timestamp",
-        "wfr",
-        "vd_source",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "utm_term",
-        "utm_content",
-        "is_from_webapp",
-        "sender_device",
-        "mid_share",
-        "app_platform",
-        "tt_from",
-        "u_code",
-        "share_app_id",
+        "spm", "from", "share_from", "share_source", "share_medium", "share_plat", "share_tag",
+        "share_token", "share_id", "xsec_source", "xsec_token", "timestamp", "wfr", "vd_source",
+        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "is_from_webapp",
+        "sender_device", "mid_share", "app_platform", "tt_from", "u_code", "share_app_id",
     }
 )
 
@@ -84,7 +62,9 @@ def normalize_url(url: str) -> str:
     path = _normalize_path(parts.path) or "/"
     if len(path) > 1:
         path = path.rstrip("/")
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(key)]
+    query = [
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(key)
+    ]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query), quote_via=quote), ""))
 
 

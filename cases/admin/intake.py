@@ -11,17 +11,8 @@ from cases.models import ImportJob, StateChange
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyModelAdmin):
     list_display = (
-        "id",
-        "source",
-        "status",
-        "original_name",
-        "total_rows",
-        "created_count",
-        "updated_count",
-        "rejected_count",
-        "created_by",
-        "created_at",
-        "finished_at",
+        "id", "source", "status", "original_name", "total_rows", "created_count", "updated_count",
+        "rejected_count", "created_by", "created_at", "finished_at",
     )
     list_select_related = ("created_by",)
     list_filter = ("status", "source", "dry_run")

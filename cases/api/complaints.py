@@ -34,9 +34,7 @@ CONFLICT = OpenApiResponse(
 
 class ComplaintOpenSerializer(serializers.Serializer):
     content_items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        allow_empty=False,
-        max_length=MAX_ITEMS,
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_ITEMS,
         help_text="Ids of the items (one platform) the complaint names; each needs fixed evidence.",
     )
     channel = serializers.ChoiceField(
@@ -50,9 +48,8 @@ class ComplaintOpenSerializer(serializers.Serializer):
 
 class ComplaintSubmitSerializer(serializers.Serializer):
     ticket_number = serializers.CharField(max_length=100, help_text="The ticket number the platform gave.")
-    submitted_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When it was filed; default now."
-    )
+    submitted_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                             help_text="When it was filed; default now.")
 
 
 class ComplaintRespondSerializer(serializers.Serializer):
@@ -63,12 +60,10 @@ class ComplaintRespondSerializer(serializers.Serializer):
             "deleted: the items become removed), rejected, need_info, or no_response (recorded, no state change)."
         ),
     )
-    measure = serializers.ChoiceField(
-        choices=PlatformComplaint.Measure.choices, required=False, allow_blank=True, default=""
-    )
-    responded_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When the platform answered; default now."
-    )
+    measure = serializers.ChoiceField(choices=PlatformComplaint.Measure.choices, required=False, allow_blank=True,
+                                      default="")
+    responded_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                             help_text="When the platform answered; default now.")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -103,11 +98,8 @@ class ComplaintActionsMixin:
         if len(items) != len(set(ids)):
             raise ValidationError({"content_items": _("Some of these items do not exist or are not visible to you.")})
         complaint = complaints.complaint_open(
-            items=items,
-            actor=request.user,
-            channel=data.validated_data["channel"],
-            credential=data.validated_data["credential"],
-            notes=data.validated_data["notes"],
+            items=items, actor=request.user, channel=data.validated_data["channel"],
+            credential=data.validated_data["credential"], notes=data.validated_data["notes"],
         )
         return self._answer(complaint, status.HTTP_201_CREATED)
 
@@ -121,9 +113,7 @@ class ComplaintActionsMixin:
         data = ComplaintSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = complaints.complaint_submit(
-            complaint=self.get_object(),
-            actor=request.user,
-            **data.validated_data,  # type: ignore[attr-defined]
+            complaint=self.get_object(), actor=request.user, **data.validated_data  # type: ignore[attr-defined]
         )
         return self._answer(complaint)
 
@@ -140,9 +130,7 @@ class ComplaintActionsMixin:
         data = ComplaintRespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = complaints.complaint_respond(
-            complaint=self.get_object(),
-            actor=request.user,
-            **data.validated_data,  # type: ignore[attr-defined]
+            complaint=self.get_object(), actor=request.user, **data.validated_data  # type: ignore[attr-defined]
         )
         return self._answer(complaint)
 
@@ -156,8 +144,6 @@ class ComplaintActionsMixin:
         data = ComplaintCounterNoticeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = complaints.complaint_counter_notice(
-            complaint=self.get_object(),
-            actor=request.user,
-            **data.validated_data,  # type: ignore[attr-defined]
+            complaint=self.get_object(), actor=request.user, **data.validated_data  # type: ignore[attr-defined]
         )
         return self._answer(complaint)

@@ -85,7 +85,9 @@ class CampaignFilter(StaffFilterSet):
 
 
 class AssessmentFilter(StaffFilterSet):
-    conclusion = ChoicesInFilter(label=_("Conclusion"), field_name="conclusion", choices=Assessment.Conclusion.choices)
+    conclusion = ChoicesInFilter(
+        label=_("Conclusion"), field_name="conclusion", choices=Assessment.Conclusion.choices
+    )
     content_item = IdFilter(label=_("Content item ID"), field_name="content_item_id")
     campaign = IdFilter(label=_("Campaign ID"), field_name="campaign_id")
     reviewed = NotNullFilter(label=_("Signed off"), field_name="reviewer")

@@ -40,7 +40,9 @@ class AssessmentInputSerializer(serializers.Serializer):
     infringement_types = serializers.ListField(
         child=serializers.ChoiceField(choices=Assessment.InfringementType.choices), required=False, max_length=20
     )
-    statement_type = serializers.ChoiceField(choices=Assessment.StatementType.choices, required=False, allow_blank=True)
+    statement_type = serializers.ChoiceField(
+        choices=Assessment.StatementType.choices, required=False, allow_blank=True
+    )
     severity = serializers.IntegerField(min_value=1, max_value=5, required=False, default=1)
     estimated_loss = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
@@ -86,10 +88,8 @@ class BulkItemsSerializer(serializers.Serializer):
     def validate_items(self, items: list[Any]) -> list[Any]:
         if len(items) > self.max_items:
             raise serializers.ValidationError(
-                _(
-                    "Too many items: %(count)s sent, at most %(max)s per request. Split the batch, or send it to "
-                    "/api/v1/content-items/bulk-async/."
-                )
+                _("Too many items: %(count)s sent, at most %(max)s per request. Split the batch, or send it to "
+                  "/api/v1/content-items/bulk-async/.")
                 % {"count": f"{len(items):,}", "max": f"{self.max_items:,}"},
                 code="too_many_items",
             )

@@ -51,7 +51,7 @@ class ErrorSerializer(serializers.Serializer):
 # 400 with field errors: {"field": ["message", …], …}; errors not tied to a field use "detail".
 VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": 'Field errors (`{"field": ["message"]}`), or `detail` and `code` when no field is to blame.',
+    "description": "Field errors (`{\"field\": [\"message\"]}`), or `detail` and `code` when no field is to blame.",
     "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
 }
 

@@ -213,9 +213,7 @@ class LawyerLetterSerializer(serializers.ModelSerializer):
 
 class LawsuitPartySerializer(serializers.ModelSerializer):
     platform = PlatformCodeField(allow_null=True)
-    name = serializers.SerializerMethodField(
-        help_text="Masked for owners and disclosed persons unless you may see personal data."
-    )
+    name = serializers.SerializerMethodField(help_text="Masked for owners and disclosed persons unless you may see personal data.")
 
     class Meta:
         model = LawsuitParty

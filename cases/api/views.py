@@ -176,7 +176,9 @@ class CampaignViewSet(ResourceViewSet):
     permission_models: ClassVar[dict[str, type[Model]]] = {"assess": Assessment}
 
     def get_queryset(self) -> QuerySet:
-        return self.visible().prefetch_related(ids_only("accounts", MonitoredAccount), ids_only("agencies", Agency))
+        return self.visible().prefetch_related(
+            ids_only("accounts", MonitoredAccount), ids_only("agencies", Agency)
+        )
 
     @extend_schema(
         request=AssessmentInputSerializer,
@@ -258,8 +260,7 @@ class LawsuitViewSet(ResourceViewSet):
             .select_related("lawyer")
             .prefetch_related(
                 Prefetch(
-                    "parties",
-                    queryset=LawsuitParty.objects.for_user(user).select_related("platform").order_by("role", "id"),
+                    "parties", queryset=LawsuitParty.objects.for_user(user).select_related("platform").order_by("role", "id")
                 ),
                 Prefetch("claims", queryset=LawsuitClaim.objects.for_user(user).order_by("id")),
                 Prefetch(
@@ -294,3 +295,4 @@ class AssistanceRequestViewSet(ResourceViewSet):
         if self.action == "retrieve":
             return qs.prefetch_related(ids_only("content_items", ContentItem))
         return qs.defer("owner_phone", "owner_email", "description", "eligibility_reasons", "info_requested")
+

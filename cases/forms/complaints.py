@@ -23,10 +23,7 @@ NOTES = _("Notes")
 
 def when_field(label: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label,
-        required=False,
-        widget=WHEN,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        label=label, required=False, widget=WHEN, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=WHEN_HELP,
     )
 
@@ -84,10 +81,7 @@ class AppealForm(forms.Form):
 class RebuttalLinkForm(forms.Form):
     title = forms.CharField(label=_("Rebuttal title"), max_length=200, required=False)
     url = forms.URLField(
-        label=_("Rebuttal URL"),
-        max_length=1000,
-        required=False,
-        assume_scheme="https",
+        label=_("Rebuttal URL"), max_length=1000, required=False, assume_scheme="https",
         help_text=_("A rebuttal already recorded with this URL is reused."),
     )
     summary = notes_field(_("Summary"))

@@ -10,145 +10,60 @@ from cases.audit import append_only_sql, track_sql, untrack_sql
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cases", "0003_platforms_initial"),
+        ('cases', '0003_platforms_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportJob",
+            name='ImportJob',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[("file", "File upload"), ("api", "API batch"), ("command", "Command line")],
-                        default="file",
-                        max_length=16,
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("running", "Running"),
-                            ("completed", "Completed"),
-                            ("failed", "Failed"),
-                        ],
-                        default="queued",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                ("dry_run", models.BooleanField(default=False, verbose_name="preview only")),
-                (
-                    "file",
-                    models.FileField(
-                        blank=True, max_length=255, upload_to=cases.models.intake.import_upload_to, verbose_name="file"
-                    ),
-                ),
-                ("original_name", models.CharField(blank=True, max_length=255, verbose_name="original file name")),
-                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
-                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="rows processed")),
-                ("created_count", models.PositiveIntegerField(default=0, verbose_name="items created")),
-                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="items updated")),
-                ("rejected_count", models.PositiveIntegerField(default=0, verbose_name="rows rejected")),
-                (
-                    "errors",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text="Line number and reason of each rejected row.",
-                        verbose_name="rejected rows",
-                    ),
-                ),
-                ("failure", models.TextField(blank=True, verbose_name="why the job failed")),
-                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
-                (
-                    "created_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created at"),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="import_jobs",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="started by",
-                    ),
-                ),
-                (
-                    "default_platform",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Used for rows that name no platform.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="cases.platform",
-                        verbose_name="default platform",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source', models.CharField(choices=[('file', 'File upload'), ('api', 'API batch'), ('command', 'Command line')], default='file', max_length=16, verbose_name='source')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='status')),
+                ('dry_run', models.BooleanField(default=False, verbose_name='preview only')),
+                ('file', models.FileField(blank=True, max_length=255, upload_to=cases.models.intake.import_upload_to, verbose_name='file')),
+                ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
+                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
+                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='rows processed')),
+                ('created_count', models.PositiveIntegerField(default=0, verbose_name='items created')),
+                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='items updated')),
+                ('rejected_count', models.PositiveIntegerField(default=0, verbose_name='rows rejected')),
+                ('errors', models.JSONField(blank=True, default=list, help_text='Line number and reason of each rejected row.', verbose_name='rejected rows')),
+                ('failure', models.TextField(blank=True, verbose_name='why the job failed')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                ('default_platform', models.ForeignKey(blank=True, help_text='Used for rows that name no platform.', null=True, on_delete=django.db.models.deletion.PROTECT, to='cases.platform', verbose_name='default platform')),
             ],
             options={
-                "verbose_name": "import job",
-                "verbose_name_plural": "import jobs",
-                "ordering": ("-created_at",),
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("processed_rows__lte", models.F("total_rows")), ("total_rows", 0), _connector="OR"
-                        ),
-                        name="cases_importjob_progress_within_total",
-                        violation_error_message="More rows processed than the file holds.",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("status__in", ["completed", "failed"]), _negated=True),
-                            ("finished_at__isnull", False),
-                            _connector="OR",
-                        ),
-                        name="cases_importjob_finished_has_time",
-                        violation_error_message="A finished job needs its finishing time.",
-                    ),
-                ],
+                'verbose_name': 'import job',
+                'verbose_name_plural': 'import jobs',
+                'ordering': ('-created_at',),
+                'constraints': [models.CheckConstraint(condition=models.Q(('processed_rows__lte', models.F('total_rows')), ('total_rows', 0), _connector='OR'), name='cases_importjob_progress_within_total', violation_error_message='More rows processed than the file holds.'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['completed', 'failed']), _negated=True), ('finished_at__isnull', False), _connector='OR'), name='cases_importjob_finished_has_time', violation_error_message='A finished job needs its finishing time.')],
             },
         ),
         migrations.CreateModel(
-            name="StateChange",
+            name='StateChange',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("object_type", models.CharField(max_length=100, verbose_name="object type")),
-                ("object_id", models.BigIntegerField(verbose_name="object ID")),
-                ("field", models.CharField(max_length=32, verbose_name="field")),
-                ("from_state", models.CharField(max_length=32, verbose_name="from")),
-                ("to_state", models.CharField(max_length=32, verbose_name="to")),
-                ("reason", models.TextField(blank=True, verbose_name="reason")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="time")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('object_type', models.CharField(max_length=100, verbose_name='object type')),
+                ('object_id', models.BigIntegerField(verbose_name='object ID')),
+                ('field', models.CharField(max_length=32, verbose_name='field')),
+                ('from_state', models.CharField(max_length=32, verbose_name='from')),
+                ('to_state', models.CharField(max_length=32, verbose_name='to')),
+                ('reason', models.TextField(blank=True, verbose_name='reason')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
             ],
             options={
-                "verbose_name": "state change",
-                "verbose_name_plural": "state changes",
-                "indexes": [
-                    models.Index(fields=["object_type", "object_id", "at"], name="cases_statechange_object_idx")
-                ],
+                'verbose_name': 'state change',
+                'verbose_name_plural': 'state changes',
+                'indexes': [models.Index(fields=['object_type', 'object_id', 'at'], name='cases_statechange_object_idx')],
             },
         ),
         # Import jobs are audited like every table; the state-change log is append-only.

@@ -4,25 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cases", "0004_statechange_importjob"),
+        ('cases', '0004_statechange_importjob'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="contentitem",
-            index=models.Index(
-                condition=models.Q(("triage_state__in", ["new", "pending", "assessing"])),
-                fields=["-severity", "-reach", "id"],
-                name="cases_item_queue_open_idx",
-            ),
+            model_name='contentitem',
+            index=models.Index(condition=models.Q(('triage_state__in', ['new', 'pending', 'assessing'])), fields=['-severity', '-reach', 'id'], name='cases_item_queue_open_idx'),
         ),
         migrations.AddIndex(
-            model_name="contentitem",
-            index=models.Index(
-                condition=models.Q(("triage_state__in", ["new", "pending", "assessing"])),
-                fields=["-reach", "id"],
-                name="cases_item_queue_reach_idx",
-            ),
+            model_name='contentitem',
+            index=models.Index(condition=models.Q(('triage_state__in', ['new', 'pending', 'assessing'])), fields=['-reach', 'id'], name='cases_item_queue_reach_idx'),
         ),
     ]

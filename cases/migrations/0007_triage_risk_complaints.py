@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cases", "0006_owner_assign_custody_head"),
+        ('cases', '0006_owner_assign_custody_head'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="monitoredaccount",
-            name="risk_factors",
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name="risk factors"),
+            model_name='monitoredaccount',
+            name='risk_factors',
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='risk factors'),
         ),
         migrations.AddField(
-            model_name="monitoredaccount",
-            name="risk_scored_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="risk computed"),
+            model_name='monitoredaccount',
+            name='risk_scored_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='risk computed'),
         ),
     ]

@@ -125,6 +125,7 @@ class PlatformComplaint(models.Model):
     def __str__(self) -> str:
         return f"{self.platform} · {self.ticket_number or self.get_status_display()}"
 
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
@@ -141,7 +142,9 @@ class Rebuttal(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("platform"))
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("platform")
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     content_items = models.ManyToManyField(
@@ -213,12 +216,7 @@ class LawyerLetter(models.Model):
         verbose_name=_("recipient account"),
     )
     recipient_agency = models.ForeignKey(
-        Agency,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="letters",
-        verbose_name=_("recipient entity"),
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="letters", verbose_name=_("recipient entity")
     )
     recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
     issuer = models.CharField(
@@ -297,6 +295,7 @@ class LawyerLetter(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
+
 
 
 class IdentityDisclosure(models.Model):

@@ -148,9 +148,7 @@ class AssistanceRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(vin_last6="") | Q(vin_last6__regex=r"^[A-HJ-NPR-Z0-9]{6}$"),
                 name="cases_assistancerequest_vin_format",
-                violation_error_message=_(
-                    "The last 6 characters of a VIN are digits or capital letters (no I, O or Q)."
-                ),
+                violation_error_message=_("The last 6 characters of a VIN are digits or capital letters (no I, O or Q)."),
             ),
             models.CheckConstraint(
                 condition=~Q(eligibility="suable") | ~Q(eligibility_reasons=""),

@@ -60,7 +60,9 @@ class Evidence(models.Model):
     capture_method = models.CharField(_("capture method"), max_length=20, choices=CaptureMethod.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FIXED)
     capture_url = models.URLField(_("capture URL"), max_length=2000, blank=True)
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("platform"))
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("platform")
+    )
     account = models.ForeignKey(
         MonitoredAccount,
         on_delete=models.PROTECT,
@@ -118,7 +120,9 @@ class Evidence(models.Model):
         "cases.AssistanceRequest", blank=True, related_name="evidence", verbose_name=_("assistance requests")
     )
     lawsuits = models.ManyToManyField("cases.Lawsuit", blank=True, related_name="evidence", verbose_name=_("lawsuits"))
-    integrity = models.CharField(_("integrity"), max_length=16, choices=Integrity.choices, default=Integrity.UNVERIFIED)
+    integrity = models.CharField(
+        _("integrity"), max_length=16, choices=Integrity.choices, default=Integrity.UNVERIFIED
+    )
     last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
     # Hash of the last custody link, written in the same transaction as each append: removing the
     # last links of the chain (which the links alone cannot show) no longer matches it.
@@ -178,6 +182,7 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.sha256[:12]})"
+
 
 
 class CustodyEvent(models.Model):

@@ -17,10 +17,8 @@ from cases.querysets import DeadlineQuerySet, LawsuitQuerySet, VisibleQuerySet
 
 validate_case_number = RegexValidator(
     CASE_NUMBER_RE,
-    _(
-        "Enter a case number in the official format, e.g. (2025)京0491民初12345号: year in brackets, "
-        "court code, type code such as 民初, serial number and 号."
-    ),
+    _("Enter a case number in the official format, e.g. (2025)京0491民初12345号: year in brackets, "
+      "court code, type code such as 民初, serial number and 号."),
     code="case_number",
 )
 
@@ -132,10 +130,7 @@ class Lawsuit(models.Model):
     performance_due_on = models.DateField(_("performance deadline"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     harm_known_on = models.DateField(
-        _("harm known since"),
-        null=True,
-        blank=True,
-        help_text=_("Starts the 3-year limitation for damages, together with the next date."),
+        _("harm known since"), null=True, blank=True, help_text=_("Starts the 3-year limitation for damages, together with the next date.")
     )
     infringer_known_on = models.DateField(_("infringer known since"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
@@ -255,12 +250,7 @@ class LawsuitParty(models.Model):
         Platform, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("platform operator")
     )
     agency = models.ForeignKey(
-        Agency,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="lawsuit_parties",
-        verbose_name=_("agency"),
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="lawsuit_parties", verbose_name=_("agency")
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
@@ -367,9 +357,7 @@ class Proceeding(models.Model):
         _("case number"),
         max_length=64,
         blank=True,
-        help_text=_(
-            "e.g. (2025)京0491民初12345号. Pre-suit mediation numbers vary by court: leave empty and use notes."
-        ),
+        help_text=_("e.g. (2025)京0491民初12345号. Pre-suit mediation numbers vary by court: leave empty and use notes."),
     )
     judge = models.CharField(_("judge"), max_length=100, blank=True)
     filed_on = models.DateField(_("filed"), null=True, blank=True)

@@ -334,7 +334,9 @@ class ContentItem(models.Model):
     OPEN_STATES = (S.NEW, S.PENDING, S.ASSESSING, S.SUSPECTED, S.FIXING, S.FIXED, S.ACTING)
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name=_("platform"))
-    url = models.URLField(_("URL"), max_length=2000, help_text=_("Stored normalised; unique per platform."))
+    url = models.URLField(
+        _("URL"), max_length=2000, help_text=_("Stored normalised; unique per platform.")
+    )
     platform_content_id = models.CharField(_("content ID on the platform"), max_length=128, blank=True)
     account = models.ForeignKey(
         MonitoredAccount,
@@ -429,9 +431,7 @@ class ContentItem(models.Model):
                 condition=Q(triage_state__in=["new", "pending", "assessing"]),
             ),
             # Dashboard "items assessed in a period" and the assessed list ordered by date.
-            models.Index(
-                fields=["assessed_at"], name="cases_item_assessed_idx", condition=Q(assessed_at__isnull=False)
-            ),
+            models.Index(fields=["assessed_at"], name="cases_item_assessed_idx", condition=Q(assessed_at__isnull=False)),
             # Content list default order (newest first) and period filters on publication.
             models.Index(fields=["-published_at", "id"], name="cases_item_published_idx"),
             # Items of one account, newest first (account detail page, risk scoring).
@@ -529,7 +529,9 @@ class Assessment(models.Model):
         default=list,
         blank=True,
     )
-    statement_type = models.CharField(_("statement type"), max_length=16, choices=StatementType.choices, blank=True)
+    statement_type = models.CharField(
+        _("statement type"), max_length=16, choices=StatementType.choices, blank=True
+    )
     severity = models.PositiveSmallIntegerField(
         _("severity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 to 5.")
     )

@@ -70,13 +70,8 @@ def response_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _when(
-    value: datetime.datetime | None,
-    *,
-    field: str,
-    not_before: datetime.datetime | None = None,
-    before_message: str = "",
-) -> datetime.datetime:
+def _when(value: datetime.datetime | None, *, field: str, not_before: datetime.datetime | None = None,
+          before_message: str = "") -> datetime.datetime:
     """Return ``value`` (default now); refuse a time in the future or before ``not_before``."""
     now = timezone.now()
     when = value or now
@@ -101,7 +96,8 @@ def _item_moves(items: Iterable[ContentItem], *, source: str, target: str, live:
     for item in items:
         if item.triage_state != source:
             continue
-        workflow.move(item, to=target, actor=actor, reason=reason, check_permission=False, fields={"live_status": live})
+        workflow.move(item, to=target, actor=actor, reason=reason, check_permission=False,
+                      fields={"live_status": live})
         moved += 1
     return moved
 
@@ -220,14 +216,8 @@ def complaint_respond(
         line = _("%(date)s: no response from the platform.") % {"date": stamp}
         complaint.notes = "\n".join(part for part in (complaint.notes, line, notes) if part)
         complaint.save(update_fields=["notes", "updated_at"])
-        workflow.record_moves(
-            [complaint],
-            field="status",
-            from_state=complaint.status,
-            to_state=complaint.status,
-            actor=actor,
-            reason=line,
-        )
+        workflow.record_moves([complaint], field="status", from_state=complaint.status, to_state=complaint.status,
+                              actor=actor, reason=line)
         return complaint
     target = Response.TARGET[response]
     workflow.ensure_can_move(complaint, target)
@@ -256,12 +246,8 @@ def complaint_respond(
     workflow.move(complaint, to=target, actor=actor, reason=notes, check_permission=False, fields=fields)
     if target == S.ACTIONED and measure in REMOVAL_MEASURES:
         _item_moves(
-            _items(complaint),
-            source=I.ACTING,
-            target=I.REMOVED,
-            live=ContentItem.LiveStatus.DELETED,
-            actor=actor,
-            reason=_("Removed by the platform: %(measure)s") % {"measure": M(measure).label},
+            _items(complaint), source=I.ACTING, target=I.REMOVED, live=ContentItem.LiveStatus.DELETED,
+            actor=actor, reason=_("Removed by the platform: %(measure)s") % {"measure": M(measure).label},
         )
     return complaint
 
@@ -280,19 +266,13 @@ def complaint_counter_notice(
     complaint = _locked(complaint)
     workflow.ensure_can_move(complaint, S.COUNTER_NOTICED)
     when = _when(
-        received_at,
-        field="received_at",
-        not_before=complaint.submitted_at,
+        received_at, field="received_at", not_before=complaint.submitted_at,
         before_message=_("A counter-notice cannot come before the complaint was submitted."),
     )
     if reply_deadline is not None and reply_deadline < timezone.localdate(when):
         raise ValidationError({"reply_deadline": _("The deadline to answer cannot be before the counter-notice.")})
     workflow.move(
-        complaint,
-        to=S.COUNTER_NOTICED,
-        actor=actor,
-        reason=notes.strip(),
-        check_permission=False,
+        complaint, to=S.COUNTER_NOTICED, actor=actor, reason=notes.strip(), check_permission=False,
         fields={"counter_notice_at": when, "reply_deadline": reply_deadline},
     )
     return complaint
@@ -307,22 +287,12 @@ def complaint_close_counter_notice(
     complaint = _locked(complaint)
     target = S.RESTORED if restored else S.KEPT
     workflow.ensure_can_move(complaint, target)
-    workflow.move(
-        complaint,
-        to=target,
-        actor=actor,
-        reason=notes.strip(),
-        check_permission=False,
-        fields={"resolved_at": max(timezone.now(), complaint.submitted_at or timezone.now())},
-    )
+    workflow.move(complaint, to=target, actor=actor, reason=notes.strip(), check_permission=False,
+                  fields={"resolved_at": max(timezone.now(), complaint.submitted_at or timezone.now())})
     if restored:
         _item_moves(
-            _items(complaint),
-            source=I.REMOVED,
-            target=I.SUSPECTED,
-            live=ContentItem.LiveStatus.LIVE,
-            actor=actor,
-            reason=_("Restored by the platform after a counter-notice."),
+            _items(complaint), source=I.REMOVED, target=I.SUSPECTED, live=ContentItem.LiveStatus.LIVE,
+            actor=actor, reason=_("Restored by the platform after a counter-notice."),
         )
     return complaint
 
@@ -336,15 +306,11 @@ def complaint_appeal(*, complaint: PlatformComplaint, actor: Any, notes: str = "
         raise ValidationError(_("Only a rejected complaint can be appealed."), code="illegal_transition")
     items = list(complaint.content_items.order_by("pk"))
     line = _("Appeal of complaint %(ticket)s (no. %(pk)d).") % {
-        "ticket": complaint.ticket_number or "—",
-        "pk": complaint.pk,
+        "ticket": complaint.ticket_number or "—", "pk": complaint.pk,
     }
     appeal = PlatformComplaint.objects.create(
-        platform_id=complaint.platform_id,
-        channel=complaint.channel,
-        credential=complaint.credential,
-        notes="\n".join(part for part in (line, notes.strip()) if part),
-        created_by=actor,
+        platform_id=complaint.platform_id, channel=complaint.channel, credential=complaint.credential,
+        notes="\n".join(part for part in (line, notes.strip()) if part), created_by=actor,
     )
     appeal.content_items.add(*items)
     workflow.record_moves([appeal], field="status", from_state="", to_state=S.DRAFT, actor=actor, reason=line)
@@ -372,10 +338,7 @@ def rebuttal_link(*, items: Iterable[ContentItem], actor: Any, data: RebuttalInp
         if not title:
             raise ValidationError({"title": _("Give the rebuttal's title.")})
         rebuttal = Rebuttal(
-            title=title[:200],
-            url=url,
-            summary=data.summary.strip(),
-            published_at=data.published_at,
+            title=title[:200], url=url, summary=data.summary.strip(), published_at=data.published_at,
             platform_id=items[0].platform_id if len({i.platform_id for i in items}) == 1 else None,
         )
         rebuttal.full_clean()

@@ -171,7 +171,9 @@ def _platform_id(platform: Platform | str | None) -> int | None:
         return platform.pk
     platform_id = Platform.objects.filter(code=platform).values_list("pk", flat=True).first()
     if platform_id is None:
-        raise ValidationError(_("Unknown platform: “%(value)s”."), code="unknown_platform", params={"value": platform})
+        raise ValidationError(
+            _("Unknown platform: “%(value)s”."), code="unknown_platform", params={"value": platform}
+        )
     return platform_id
 
 

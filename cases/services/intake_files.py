@@ -34,19 +34,7 @@ csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 # Column names vendors and analysts use, by the row field they fill (account.* and assessment.* nest).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "platform": ("platform", "平台", "平台名称", "来源平台", "媒体平台", "发布平台", "站点"),
-    "url": (
-        "url",
-        "link",
-        "链接",
-        "网址",
-        "原文链接",
-        "帖子链接",
-        "内容链接",
-        "视频链接",
-        "文章链接",
-        "原帖链接",
-        "地址",
-    ),
+    "url": ("url", "link", "链接", "网址", "原文链接", "帖子链接", "内容链接", "视频链接", "文章链接", "原帖链接", "地址"),
     "platform_content_id": ("platform_content_id", "content_id", "内容id", "帖子id", "作品id", "视频id", "文章id"),
     "content_type": ("content_type", "type", "类型", "内容类型"),
     "title": ("title", "标题"),
@@ -59,18 +47,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "live_status": ("live_status", "在线状态", "内容状态"),
     "ai_label_present": ("ai_label_present", "ai标识", "ai生成标识", "是否有ai标识"),
     "account.platform_uid": ("platform_uid", "account_id", "uid", "user_id", "账号id", "用户id", "作者id", "博主id"),
-    "account.name": (
-        "account_name",
-        "account",
-        "author",
-        "nickname",
-        "账号名称",
-        "账号",
-        "昵称",
-        "作者",
-        "博主",
-        "用户名",
-    ),
+    "account.name": ("account_name", "account", "author", "nickname", "账号名称", "账号", "昵称", "作者", "博主", "用户名"),
     "account.followers": ("followers", "粉丝数", "粉丝量", "粉丝"),
     "account.profile_url": ("profile_url", "主页链接", "账号主页", "作者主页"),
     "account.ip_location": ("ip_location", "ip属地", "ip归属地"),
@@ -173,7 +150,9 @@ def _columns(header: Sequence[Any]) -> list[tuple[int, str]] | None:
 
 
 def _no_url_column() -> ImportFileError:
-    return ImportFileError(_("No URL column was found: the first row must name the columns, one of them 链接 or URL."))
+    return ImportFileError(
+        _("No URL column was found: the first row must name the columns, one of them 链接 or URL.")
+    )
 
 
 def _is_blank(value: Any) -> bool:
@@ -255,9 +234,7 @@ def _read_xlsx(raw: bytes) -> ParsedFile:
     return ParsedFile("xlsx", estimated_rows, _xlsx_rows(rows, columns, workbook))
 
 
-def _xlsx_rows(
-    rows: Iterator[tuple[int, tuple]], columns: list[tuple[int, str]], workbook: Any
-) -> Iterator[NumberedRow]:
+def _xlsx_rows(rows: Iterator[tuple[int, tuple]], columns: list[tuple[int, str]], workbook: Any) -> Iterator[NumberedRow]:
     try:
         for number, cells in rows:
             if any(not _is_blank(cell) for cell in cells):

@@ -221,8 +221,7 @@ def clean_count(value: Any, *, label: Any) -> int:
 
 def _bad_count(value: Any, label: Any) -> RowRejected:
     return RowRejected(
-        _("“%(field)s” must be a whole number of at least 0, not “%(value)s”.")
-        % {"field": label, "value": _show(value)}
+        _("“%(field)s” must be a whole number of at least 0, not “%(value)s”.") % {"field": label, "value": _show(value)}
     )
 
 
@@ -264,7 +263,9 @@ def clean_datetime(value: Any, *, label: Any) -> datetime.datetime:
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
     if parsed < EARLIEST or parsed > timezone.now() + datetime.timedelta(days=1):
-        raise RowRejected(_("“%(field)s” is out of range: “%(value)s”.") % {"field": label, "value": _show(value)})
+        raise RowRejected(
+            _("“%(field)s” is out of range: “%(value)s”.") % {"field": label, "value": _show(value)}
+        )
     return parsed
 
 
@@ -286,7 +287,9 @@ def clean_bool(value: Any, *, label: Any) -> bool:
 def clean_choice(value: Any, *, label: Any, aliases: Mapping[str, str]) -> str:
     choice = aliases.get(_fold(value))
     if choice is None:
-        raise RowRejected(_("“%(field)s” has an unknown value: “%(value)s”.") % {"field": label, "value": _show(value)})
+        raise RowRejected(
+            _("“%(field)s” has an unknown value: “%(value)s”.") % {"field": label, "value": _show(value)}
+        )
     return choice
 
 
@@ -317,8 +320,7 @@ def clean_url(value: Any) -> str:
         raise _bad_url(text)
     if len(url) > MAX_URL:
         raise RowRejected(
-            _("The URL is too long: %(length)d characters (at most %(limit)d).")
-            % {"length": len(url), "limit": MAX_URL}
+            _("The URL is too long: %(length)d characters (at most %(limit)d).") % {"length": len(url), "limit": MAX_URL}
         )
     return url
 

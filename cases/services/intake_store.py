@@ -98,9 +98,7 @@ def write_groups(groups: Groups, *, actor: Any, item_source: str) -> Written:
     return Written(ids=ids, existed=set(existing))
 
 
-def _upsert_accounts(
-    groups: Groups, existing_items: Mapping[Key, Mapping[str, Any]], now: datetime.datetime
-) -> dict[Key, int]:
+def _upsert_accounts(groups: Groups, existing_items: Mapping[Key, Mapping[str, Any]], now: datetime.datetime) -> dict[Key, int]:
     """Upsert the batch's accounts; return their ids by (platform, uid). Two queries at most."""
     wanted: dict[Key, CleanAccount] = {}
     seen_at: dict[Key, list[datetime.datetime]] = {}
@@ -142,9 +140,7 @@ def _upsert_accounts(
     return ids
 
 
-def _account_values(
-    account: CleanAccount, old: Mapping[str, Any] | None, seen: list[datetime.datetime]
-) -> dict[str, Any]:
+def _account_values(account: CleanAccount, old: Mapping[str, Any] | None, seen: list[datetime.datetime]) -> dict[str, Any]:
     """Merge an account's new values into its stored ones; a changed name goes to former_names."""
     chain = ([old["name"]] if old else []) + account.names
     former = list(old["former_names"]) if old else []

@@ -167,7 +167,11 @@ def refresh_all_risk(batch: int = BATCH) -> dict[str, int]:
     seen = changed = 0
     last = 0
     while True:
-        ids = list(MonitoredAccount.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        ids = list(
+            MonitoredAccount.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
         if not ids:
             break
         last = ids[-1]

@@ -162,21 +162,16 @@ def campaign_assess(*, campaign: Campaign, assessor: Any, data: AssessmentInput)
         for step in (*path, target):
             if group:
                 reason = data.rationale if step == target else ""
-                workflow.record_moves(
-                    group, field="triage_state", from_state=previous, to_state=step, actor=assessor, reason=reason
-                )
+                workflow.record_moves(group, field="triage_state", from_state=previous, to_state=step,
+                                      actor=assessor, reason=reason)
             previous = step
     ContentItem.objects.filter(pk__in=[item.pk for item in assessable]).update(
         triage_state=target, severity=data.severity, conclusion=data.conclusion, assessed_at=now, updated_at=now
     )
     if campaign.status != Campaign.Status.ASSESSED:
         workflow.record_moves(
-            [campaign],
-            field="status",
-            from_state=campaign.status,
-            to_state=Campaign.Status.ASSESSED,
-            actor=assessor,
-            reason=data.rationale.strip(),
+            [campaign], field="status", from_state=campaign.status, to_state=Campaign.Status.ASSESSED,
+            actor=assessor, reason=data.rationale.strip(),
         )
     campaign.status = Campaign.Status.ASSESSED
     campaign.save(update_fields=["status", "category", "updated_at"])

@@ -104,22 +104,15 @@ def _submit(complaint: PlatformComplaint, user: Any, data: dict[str, Any]) -> st
 
 def _respond(complaint: PlatformComplaint, user: Any, data: dict[str, Any]) -> str:
     complaint = complaints.complaint_respond(
-        complaint=complaint,
-        actor=user,
-        response=data["response"],
-        measure=data["measure"],
-        responded_at=data["responded_at"],
-        notes=data["notes"],
+        complaint=complaint, actor=user, response=data["response"], measure=data["measure"],
+        responded_at=data["responded_at"], notes=data["notes"],
     )
     return _("Platform's answer recorded: the complaint is “%(status)s”.") % {"status": complaint.get_status_display()}
 
 
 def _counter_notice(complaint: PlatformComplaint, user: Any, data: dict[str, Any]) -> str:
     complaints.complaint_counter_notice(
-        complaint=complaint,
-        actor=user,
-        received_at=data["received_at"],
-        reply_deadline=data["reply_deadline"],
+        complaint=complaint, actor=user, received_at=data["received_at"], reply_deadline=data["reply_deadline"],
         notes=data["notes"],
     )
     return _("Counter-notice recorded.")
@@ -134,8 +127,7 @@ def _counter_decision(complaint: PlatformComplaint, user: Any, data: dict[str, A
 
 def _rebuttal(complaint: PlatformComplaint, user: Any, data: dict[str, Any]) -> str:
     rebuttal = complaints.rebuttal_link(
-        items=complaint.content_items.all(),
-        actor=user,
+        items=complaint.content_items.all(), actor=user,
         data=complaints.RebuttalInput(title=data["title"], url=data["url"], summary=data["summary"]),
     )
     return _("The items are linked to the rebuttal “%(title)s”.") % {"title": rebuttal.title}
@@ -169,9 +161,8 @@ class PlatformComplaintActionView(RoleRequiredMixin, View):
                 messages.error(request, _form_errors(appeal_form))
                 return redirect("cases:complaint-detail", pk=pk)
             try:
-                appeal = complaints.complaint_appeal(
-                    complaint=complaint, actor=request.user, notes=appeal_form.cleaned_data["notes"]
-                )
+                appeal = complaints.complaint_appeal(complaint=complaint, actor=request.user,
+                                                     notes=appeal_form.cleaned_data["notes"])
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("cases:complaint-detail", pk=pk)

@@ -53,7 +53,11 @@ def test_a_lawyer_takes_a_request_from_screening_to_litigation_support_and_close
     lawyer_client.post(url("legal-review", req), {"reason": "证据完整"})
     lawyer_client.post(
         url("decide", req),
-        {"suable": "yes", "reasons": "侵权人可识别；传播广；损害明显；证据已固定；管辖明确。", "criteria": ALL_CRITERIA},
+        {
+            "suable": "yes",
+            "reasons": "侵权人可识别；传播广；损害明显；证据已固定；管辖明确。",
+            "criteria": ALL_CRITERIA,
+        },
     )
     lawyer_client.post(url("outcome", req), {"outcome": "litigation", "reason": ""})
     response = lawyer_client.post(url("close", req), {"reason": "一审胜诉"})

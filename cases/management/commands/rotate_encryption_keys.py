@@ -26,9 +26,7 @@ class Command(BaseCommand):
                 columns = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
                 if columns:
                     count = self._rotate_model(model, columns, batch_size)
-                    self.stdout.write(
-                        _("%(model)s: %(count)d rows re-encrypted") % {"model": model._meta.label, "count": count}
-                    )
+                    self.stdout.write(_("%(model)s: %(count)d rows re-encrypted") % {"model": model._meta.label, "count": count})
 
     def _rotate_model(self, model, columns, batch_size: int) -> int:
         table = model._meta.db_table
@@ -37,9 +35,7 @@ class Command(BaseCommand):
         last_id = 0
         while True:
             with transaction.atomic():
-                ids = list(
-                    model.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size]
-                )
+                ids = list(model.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
                 if not ids:
                     return done
                 with connection.cursor() as cursor:

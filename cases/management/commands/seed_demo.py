@@ -53,9 +53,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         with connection.cursor() as cursor:
             # Fresh statistics after a bulk load, so the first dashboard queries get good plans (PERFORMANCE.md).
-            cursor.execute(
-                "ANALYZE cases_contentitem, cases_assessment, cases_assistancerequest, cases_monitoredaccount"
-            )
+            cursor.execute("ANALYZE cases_contentitem, cases_assessment, cases_assistancerequest, cases_monitoredaccount")
         labels = {
             "items_total": _("Content items"),
             "items_assessed": _("Items assessed"),
