@@ -141,4 +141,9 @@ urlpatterns = [
     path("assistance/<int:pk>/outcome/", assistance.assistance_request_outcome, name="assistance-request-outcome"),
     path("assistance/<int:pk>/close/", assistance.assistance_request_close, name="assistance-request-close"),
     path("assistance/<int:pk>/assign/", assistance.assistance_request_assign, name="assistance-request-assign"),
+    path(
+        "assistance/<int:pk>/add-to-monitoring/",
+        assistance.assistance_request_add_to_monitoring,
+        name="assistance-request-add-to-monitoring",
+    ),
 ]

@@ -130,6 +130,8 @@ def test_staff_ask_for_more_the_owner_uploads_and_sees_the_outcome(live_server, 
     # The lawyer sends it to legal review, judges it suable and supports the owner's suit.
     page.reload()
     page.locator(f'form[action="{reverse("cases:assistance-request-legal-review", args=[req.pk])}"] button').click()
+    for n in range(5):  # the eligibility checklist: every criterion met
+        page.check(f"#id_criteria_{n}")
     page.check("#id_suable_0")
     page.fill("#id_reasons", "侵权人可识别；传播广；损害明显；证据已固定；管辖明确。")
     page.locator(f'form[action="{reverse("cases:assistance-request-decide", args=[req.pk])}"] button').click()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,17 +58,50 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-def _public_host(url: str) -> None:
-    """Refuse links to this machine or a private network: staff may open them from inside."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise ValidationError("private host", code="private")
+RESOLVE_TIMEOUT = 2.0  # seconds for all of one form's host lookups together
+
+
+def _private_address(address: str) -> bool:
     try:
-        address = ipaddress.ip_address(host)
+        return not ipaddress.ip_address(address.split("%", 1)[0]).is_global
     except ValueError:
-        return
-    if not address.is_global:
-        raise ValidationError("private address", code="private")
+        return False
+
+
+def _resolves_privately(host: str) -> bool:
+    """Tell whether a host name resolves to this machine or a private network (DNS may point anywhere)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False  # unknown here: the platforms' own hosts need not resolve from this server
+    return any(_private_address(str(info[4][0])) for info in infos)
+
+
+def _private_hosts(urls: list[str]) -> set[str]:
+    """Return the links that point at this machine or a private network, by name, address or DNS answer."""
+    private: set[str] = set()
+    lookups: dict[str, list[str]] = {}
+    for url in urls:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")) or _private_address(host):
+            private.add(url)
+            continue
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            lookups.setdefault(host, []).append(url)
+    if lookups:
+        pool = ThreadPoolExecutor(max_workers=min(8, len(lookups)))
+        futures = {pool.submit(_resolves_privately, host): host for host in lookups}
+        try:
+            for future in as_completed(futures, timeout=RESOLVE_TIMEOUT):
+                if future.result():
+                    private.update(lookups[futures[future]])
+        except FuturesTimeout:
+            pass  # slow DNS: let the owner through; nothing on the server fetches these links unchecked
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return private
 
 
 def _no_controls(value: str) -> str:
@@ -161,8 +197,11 @@ class AssistanceRequestForm(forms.Form):
         return _no_controls(self.cleaned_data["description"].strip())
 
     def clean_phone(self) -> str:
-        phone = normalize_phone(self.cleaned_data["phone"])
-        if not PHONE_RE.match(phone):
+        raw = re.sub(r"[\s\-.()（）]", "", self.cleaned_data["phone"])
+        # A foreign country code (+1…, 00852…) is not a mainland number, even if 11 digits remain.
+        foreign = raw.startswith(("+", "00")) and not raw.startswith(("+86", "0086"))
+        phone = normalize_phone(raw)
+        if foreign or not PHONE_RE.match(phone):
             raise ValidationError(
                 _("Enter a mainland China mobile number: 11 digits starting with 1, e.g. 138 1234 5678."),
                 code="phone",
@@ -182,18 +221,27 @@ class AssistanceRequestForm(forms.Form):
         if len(lines) > MAX_LINKS:
             raise ValidationError(_("Give at most %(max)s links."), code="too_many_links", params={"max": MAX_LINKS})
         validate = URLValidator(schemes=["http", "https"])
-        bad = []
+        bad, good = [], []
         for line in lines:
             try:
                 validate(line)
-                _public_host(line)
             except ValidationError:
                 bad.append(line[:80])
+            else:
+                good.append(line)
         if bad:
             raise ValidationError(
                 _("These are not web links (http:// or https://): %(links)s"),
                 code="bad_link",
                 params={"links": "、".join(bad[:5])},
+            )
+        refused = _private_hosts(good)
+        private = [line for line in good if line in refused]
+        if private:
+            raise ValidationError(
+                _("Links to this computer or to a private network are not accepted: %(links)s"),
+                code="private_link",
+                params={"links": "、".join(line[:80] for line in private[:5])},
             )
         return list(dict.fromkeys(lines))  # drop repeats, keep the order
 
@@ -266,6 +314,13 @@ class NeedInfoForm(forms.Form):
 
 
 class DecideForm(forms.Form):
+    criteria = forms.MultipleChoiceField(
+        label=_("Eligibility checklist"),
+        choices=AssistanceRequest.Criterion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick each criterion that is met. “Suable” needs all of them."),
+    )
     suable = forms.TypedChoiceField(
         label=_("Judgement"),
         choices=[("yes", _("Suable")), ("no", _("Not suable"))],
@@ -275,7 +330,7 @@ class DecideForm(forms.Form):
     reasons = forms.CharField(
         label=_("Reasons"),
         max_length=5000,
-        help_text=_("Identifiable infringer, reach, harm, evidence fixed, jurisdiction."),
+        help_text=_("Why each criterion is or is not met; for “not suable”, what is missing."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.fields import EncryptedTextField, mask_email, mask_name, mask_phone
-from cases.models.monitoring import ContentItem
+from cases.models.monitoring import ContentItem, MonitoredAccount
 from cases.querysets import AssistanceRequestQuerySet, VisibleQuerySet
 
 
@@ -44,6 +44,15 @@ class AssistanceRequest(models.Model):
         UNKNOWN = "unknown", _("Not yet judged")
         SUABLE = "suable", _("Suable")
         NOT_SUABLE = "not_suable", _("Not suable")
+
+    class Criterion(models.TextChoices):
+        """The legal review's checklist: a request is suable only when every one is met."""
+
+        IDENTIFIABLE_INFRINGER = "identifiable_infringer", _("The infringer can be identified")
+        REACH = "reach", _("The content reached enough people")
+        HARM = "harm", _("The owner suffered real harm")
+        EVIDENCE_FIXED = "evidence_fixed", _("The evidence is fixed")
+        JURISDICTION = "jurisdiction", _("A court with jurisdiction can be named")
 
     STATE_FIELD = "status"
     S = Status
@@ -85,6 +94,10 @@ class AssistanceRequest(models.Model):
     content_items = models.ManyToManyField(
         ContentItem, blank=True, related_name="assistance_requests", verbose_name=_("content items")
     )
+    # Accounts the owner's links point at (a profile link, or the author of a linked item).
+    reported_accounts = models.ManyToManyField(
+        MonitoredAccount, blank=True, related_name="assistance_requests", verbose_name=_("reported accounts")
+    )
     help_types = ArrayField(
         models.CharField(max_length=24, choices=HelpType.choices),
         verbose_name=_("help wanted"),
@@ -100,6 +113,13 @@ class AssistanceRequest(models.Model):
         _("eligibility"), max_length=16, choices=Eligibility.choices, default=Eligibility.UNKNOWN
     )
     eligibility_reasons = models.TextField(_("reasons for the eligibility decision"), blank=True)
+    eligibility_checklist = ArrayField(
+        models.CharField(max_length=24, choices=Criterion.choices),
+        verbose_name=_("eligibility criteria met"),
+        default=list,
+        blank=True,
+        help_text=_("The criteria of the legal review that the lawyer found met."),
+    )
     assigned_lawyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

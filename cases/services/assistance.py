@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from cases.fields import digest, mask_phone
 from cases.models import AssistanceRequest, ConsentRecord, Evidence
 from cases.normalize import normalize_phone, normalize_url
+from cases.services import assistance_links, notifications
 from cases.services import evidence as evidence_service
-from cases.services import notifications
 from cases.services.workflow import move
 
 logger = logging.getLogger(__name__)
@@ -203,6 +203,7 @@ def assistance_request_submit(
         granted_at=now,
     )
     _store_evidence(req, files)
+    assistance_links.assistance_request_link_monitoring(assistance_request=req)
     return Submission(assistance_request=req, token=token)
 
 
@@ -326,7 +327,10 @@ def assistance_request_screen(
     *, assistance_request: AssistanceRequest, actor: Any, reason: str = ""
 ) -> AssistanceRequest:
     req = _locked(assistance_request)
-    return _move(req, to=S.SCREENING, actor=actor, reason=reason)
+    _move(req, to=S.SCREENING, actor=actor, reason=reason)
+    # Monitoring may have found the owner's posts since the request came in.
+    assistance_links.assistance_request_link_monitoring(assistance_request=req)
+    return req
 
 
 @transaction.atomic
@@ -359,22 +363,52 @@ def assistance_request_legal_review(
     return _move(req, to=S.LEGAL_REVIEW, actor=actor, reason=reason)
 
 
+CRITERIA = AssistanceRequest.Criterion
+
+
 @transaction.atomic
 def assistance_request_decide(
-    *, assistance_request: AssistanceRequest, actor: Any, suable: bool, reasons: str
+    *,
+    assistance_request: AssistanceRequest,
+    actor: Any,
+    suable: bool,
+    reasons: str,
+    criteria_met: Iterable[str] | None = None,
 ) -> AssistanceRequest:
-    """Record the lawyer's judgement (suable or not) with its reasons; only during legal review."""
+    """Record the lawyer's judgement with its checklist and reasons; only during legal review.
+
+    ``criteria_met`` are the checklist items (AssistanceRequest.Criterion) the lawyer found met.
+    "Suable" needs every one of them; "not suable" records which were missing. ``None`` (a
+    caller without the checklist) records the judgement and reasons only.
+    """
     from accounts import permissions
 
     permissions.ensure_can_edit(actor, assistance_request)
     reasons = _required(reasons, _("Give the reasons for the judgement."))
+    met: list[str] | None = None
+    if criteria_met is not None:
+        given = set(criteria_met)
+        if given - set(CRITERIA.values):
+            raise ValidationError(_("Unknown eligibility criterion."), code="criterion")
+        met = [value for value in CRITERIA.values if value in given]  # checklist order
+        missing = [CRITERIA(value).label for value in CRITERIA.values if value not in given]
+        if suable and missing:
+            raise ValidationError(
+                _("A request is suable only when every criterion is met. Not met: %(missing)s.")
+                % {"missing": "、".join(str(label) for label in missing)},
+                code="criteria_not_met",
+            )
     req = _locked(assistance_request)
     if req.status != S.LEGAL_REVIEW:
         raise ValidationError(_("Only a request under legal review can be judged."), code="not_in_review")
     E = AssistanceRequest.Eligibility
     req.eligibility = E.SUABLE if suable else E.NOT_SUABLE
     req.eligibility_reasons = reasons
-    req.save(update_fields=["eligibility", "eligibility_reasons", "updated_at"])
+    fields = ["eligibility", "eligibility_reasons", "updated_at"]
+    if met is not None:
+        req.eligibility_checklist = met
+        fields.append("eligibility_checklist")
+    req.save(update_fields=fields)
     return req
 
 

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
@@ -27,14 +28,16 @@ from cases import export_columns
 from cases.exports import ExportMixin
 from cases.filters import AssistanceRequestFilter
 from cases.forms.assistance import AssignForm, DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
-from cases.models import AssistanceRequest
+from cases.models import AssistanceRequest, ContentItem
 from cases.selectors.assistance import (
     assistance_request_contact,
     assistance_request_detail_queryset,
     assistance_request_evidence_count,
     assistance_request_list,
+    monitoring_links,
 )
 from cases.services import assistance as services
+from cases.services import assistance_links
 from cases.views.listing import FilteredListView
 
 
@@ -66,6 +69,11 @@ class AssistanceRequestDetailView(RoleRequiredMixin, DetailView):
         user, req = self.request.user, self.object
         context["contact"] = assistance_request_contact(user=user, assistance_request=req)
         context["evidence_count"] = assistance_request_evidence_count(user=user, assistance_request=req)
+        context["criteria"] = AssistanceRequest.Criterion.choices
+        context["monitoring"] = monitoring_links(user=user, assistance_request=req)
+        context["can_add_to_monitoring"] = (
+            req.purged_at is None and permissions.can_edit(user, req) and permissions.can_edit(user, ContentItem)
+        )
         if permissions.can_edit(user, req):
             context.update(self.action_forms(req))
         if permissions.can_sign_off(user) and req.status not in AssistanceRequest.FINISHED_STATUSES:
@@ -182,7 +190,11 @@ def assistance_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         DecideForm,
         lambda req, data: services.assistance_request_decide(
-            assistance_request=req, actor=request.user, suable=data["suable"], reasons=data["reasons"]
+            assistance_request=req,
+            actor=request.user,
+            suable=data["suable"],
+            reasons=data["reasons"],
+            criteria_met=data["criteria"],
         ),
     )
 
@@ -228,3 +240,28 @@ def assistance_request_assign(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         lambda req: _("Assigned to %(lawyer)s.") % {"lawyer": req.assigned_lawyer},
     )
+
+
+@login_required
+@require_POST
+def assistance_request_add_to_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: the request's links nobody monitors yet become content items (idempotent)."""
+    req = get_object_or_404(AssistanceRequest.objects.for_user(request.user), pk=pk)
+    if not (permissions.can_edit(request.user, req) and permissions.can_edit(request.user, ContentItem)):
+        raise PermissionDenied
+    try:
+        outcome = assistance_links.assistance_request_add_to_monitoring(assistance_request=req, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(req)
+    if outcome.added:
+        messages.success(
+            request,
+            ngettext("%(count)d link is now monitored.", "%(count)d links are now monitored.", outcome.added)
+            % {"count": outcome.added},
+        )
+    elif not outcome.rejected:
+        messages.info(request, _("Every link of this request is already monitored."))
+    for reason in outcome.rejected:
+        messages.error(request, _("Not added: %(reason)s") % {"reason": reason})
+    return redirect(req)

@@ -39,6 +39,9 @@ def make_request(phone: str = "13712345678", **extra) -> AssistanceRequest:
     return req
 
 
+ALL_CRITERIA = list(AssistanceRequest.Criterion.values)
+
+
 def url(name: str, req: AssistanceRequest) -> str:
     return reverse(f"cases:assistance-request-{name}", args=[req.pk])
 
@@ -49,7 +52,12 @@ def test_a_lawyer_takes_a_request_from_screening_to_litigation_support_and_close
     lawyer_client.post(url("screen", req))
     lawyer_client.post(url("legal-review", req), {"reason": "证据完整"})
     lawyer_client.post(
-        url("decide", req), {"suable": "yes", "reasons": "侵权人可识别；传播广；损害明显；证据已固定；管辖明确。"}
+        url("decide", req),
+        {
+            "suable": "yes",
+            "reasons": "侵权人可识别；传播广；损害明显；证据已固定；管辖明确。",
+            "criteria": ALL_CRITERIA,
+        },
     )
     lawyer_client.post(url("outcome", req), {"outcome": "litigation", "reason": ""})
     response = lawyer_client.post(url("close", req), {"reason": "一审胜诉"})
