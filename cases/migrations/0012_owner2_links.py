@@ -8,7 +8,7 @@ from cases.audit import track_sql, untrack_sql
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0007_triage_risk_complaints"),
+        ("cases", "0011_bench_item_state_published"),
     ]
 
     operations = [
