@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,7 +59,7 @@ class VerifyView(View):
 
     template_name = "accounts/otp_verify.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not two_factor.requires_two_factor(user) and not two_factor.has_confirmed_device(user):
             return HttpResponseRedirect(_next_url(request))
@@ -88,7 +89,7 @@ class SetupView(View):
 
     template_name = "accounts/otp_setup.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Only roles that must use a second factor enrol one (an optional one would not be enforced).
         if not two_factor.requires_two_factor(request.user):
             return HttpResponseRedirect(_next_url(request))
@@ -130,7 +131,7 @@ class BackupCodesView(View):
 
     http_method_names = ["get", "post"]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not two_factor.requires_two_factor(request.user):
             return HttpResponseRedirect(_next_url(request))
         return super().dispatch(request, *args, **kwargs)

@@ -243,7 +243,7 @@ def letter_issue(*, letter: LawyerLetter, actor: Any, ip: str = "") -> LawyerLet
         },
         # Linked to the account and request, not to the items: the letter is not evidence of the posts.
         links=evidence_service.UploadLinks(
-            assistance_requests=[letter.assistance_request] if letter.assistance_request_id else [],
+            assistance_requests=[letter.assistance_request] if letter.assistance_request is not None else [],
         ),
         ip=ip,
     )
@@ -295,7 +295,7 @@ def letter_deliver(
 
 
 def letter_context_recipient(letter: LawyerLetter) -> str:
-    return letter.recipient_name or (letter.recipient_account.name if letter.recipient_account_id else "")
+    return letter.recipient_name or (letter.recipient_account.name if letter.recipient_account is not None else "")
 
 
 @transaction.atomic

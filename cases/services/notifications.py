@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 S = AssistanceRequest.Status
 
 # Plain-language lines for the owner, one per status reached (tracking page and notifications).
-OWNER_STATUS_TEXT = {
+OWNER_STATUS_TEXT: dict[str, Any] = {
     S.SUBMITTED: gettext_lazy("We received your request."),
     S.SCREENING: gettext_lazy("We are checking your request and your evidence."),
     S.NEED_INFO: gettext_lazy("We need more information from you (see below)."),
@@ -48,7 +48,7 @@ OWNER_STATUS_TEXT = {
 }
 
 # The same news in a message, which has no "below": what to do next, if anything.
-OWNER_NEXT_STEP_TEXT = {
+OWNER_NEXT_STEP_TEXT: dict[str, Any] = {
     S.NEED_INFO: gettext_lazy("Please open the link to see what we need, and upload it there."),
 }
 

@@ -154,7 +154,7 @@ def accounts_refresh_risk(account_ids: Iterable[int | None]) -> int:
 
 def has_risk_inputs() -> Q:
     """Accounts the nightly job must look at: any input, or a stored score to bring back to zero."""
-    return (
+    return Q(
         Q(risk_score__gt=0)
         | Exists(ContentItem.objects.filter(account_id=OuterRef("pk"), conclusion__in=Assessment.INFRINGING))
         | Exists(LawyerLetter.objects.filter(recipient_account_id=OuterRef("pk")))
