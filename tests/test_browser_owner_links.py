@@ -32,7 +32,7 @@ def _submit(links: list[str], phone: str):
 
 
 def test_the_staff_page_shows_the_same_troll_accounts_and_adds_the_rest_to_monitoring(live_server, page: Page, lawyer):
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, browser_second_factor
 
     cache.clear()
     shots = Path(os.environ.get("LEGALCASES_OWNER2_SHOTS") or "/work/notes/shots/owner2")
@@ -67,6 +67,7 @@ def test_the_staff_page_shows_the_same_troll_accounts_and_adds_the_rest_to_monit
     page.fill("#id_username", "lawyer")
     page.fill("#id_password", PASSWORD)
     page.locator("form.form button[type=submit]").click()
+    browser_second_factor(page, "lawyer")
     page.goto(live_server.url + req.get_absolute_url())
 
     section = page.locator("#monitoring-links")
