@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,6 +25,8 @@ from cases.models import (
     LawyerLetter,
     PlatformComplaint,
 )
+from reports import rollups
+from reports.models import InfringingAccountDay, ItemAssessedDay, ItemDiscoveredDay
 from reports.selectors import (
     ASSESSED,
     FILED,
@@ -50,14 +52,37 @@ AT_RISK_DAYS = 7
 OPEN_TREND_MONTHS = 24
 
 
+CONTENT_STEPS = ("imported", "assessed", "infringing", "acted", "removed", "removed_any")
+PLATFORM_FIELDS = ("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+
+
 def _content_rows(period: Period) -> list[dict[str, Any]]:
-    """Items discovered in the period, per platform, with every funnel step: one pass over the items."""
-    cohort = period.on_datetime("discovered_at")
+    """Items discovered in the period, per platform, with every funnel step: from the per-day rollups for the
+    days they hold, and one pass over the items for the days to read live (reports/rollups.py)."""
+    snap = rollups.snapshot()
+    if not snap.ready:
+        return _live_content_rows(period.on_datetime("discovered_at"))
+    live = snap.live_days(period.date_from, period.date_to)
+    merged: dict[str, dict[str, Any]] = {}
+    rolled = (
+        ItemDiscoveredDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
+        .values(*PLATFORM_FIELDS)
+        .annotate(**{step: Sum(step) for step in CONTENT_STEPS})
+        .order_by()
+    )
+    for row in [*rolled, *(_live_content_rows(rollups.on_days("discovered_at", live)) if live else [])]:
+        into = merged.setdefault(row["platform__code"], {**row, **dict.fromkeys(CONTENT_STEPS, 0)})
+        for step in CONTENT_STEPS:
+            into[step] += row[step]
+    return sorted(merged.values(), key=lambda row: (-row["imported"], row["platform__sort_order"]))
+
+
+def _live_content_rows(cohort: Q) -> list[dict[str, Any]]:
     infringing = ASSESSED & INFRINGING
     acted = infringing & ACTED
     return list(
         ContentItem.objects.filter(cohort)
-        .values("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+        .values(*PLATFORM_FIELDS)
         .annotate(
             imported=Count("pk"),
             assessed=_count(ASSESSED),
@@ -177,13 +202,42 @@ def _month_counts(queryset: Any, field: str, months: list[datetime.date], condit
     return [found.get(month, 0) for month in months]
 
 
+def _item_month_counts(rollup: Any, column: str, field: str, months: list[datetime.date], condition: Q) -> list[int]:
+    """Items per local month: the rollup's days summed by month, plus the days to read live."""
+    snap = rollups.snapshot()
+    if not snap.ready or not months:
+        return _month_counts(ContentItem.objects, field, months, condition, is_date=False)
+    last = _months_before(months[-1], -1) - datetime.timedelta(days=1)
+    live = snap.live_days(months[0], last)
+    rows = (
+        rollup.objects.filter(rollups.rollup_days(months[0], last, live))
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(n=Sum(column))
+        .order_by()
+    )
+    found = {row["month"]: row["n"] for row in rows}
+    if live:
+        extra = (
+            ContentItem.objects.filter(condition & rollups.on_days(field, live))
+            .annotate(month=TruncMonth(field, tzinfo=timezone.get_default_timezone()))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in extra:
+            key = row["month"].date()
+            found[key] = found.get(key, 0) + row["n"]
+    return [found.get(month, 0) for month in months]
+
+
 def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
     """Per month: items discovered, items judged infringing (by assessment), requests, suits filed. Four queries."""
     months = trend_months(period, today)
     return {
         "months": months,
-        "items": _month_counts(ContentItem.objects, "discovered_at", months, Q(), is_date=False),
-        "infringing": _month_counts(ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING, is_date=False),
+        "items": _item_month_counts(ItemDiscoveredDay, "imported", "discovered_at", months, Q()),
+        "infringing": _item_month_counts(ItemAssessedDay, "infringing", "assessed_at", months, ASSESSED & INFRINGING),
         "requests": _month_counts(AssistanceRequest.objects, "submitted_at", months, Q(), is_date=False),
         "suits": _month_counts(Lawsuit.objects, "filed_on", months, FILED, is_date=True),
     }
@@ -226,22 +280,44 @@ def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
     return result
 
 
-def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
-    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
-    rows = list(
-        ContentItem.objects.filter(ASSESSED & INFRINGING & period.on_datetime("assessed_at"), account__isnull=False)
-        .values(
-            "account_id",
-            "account__name",
-            "account__platform__name_zh",
-            "account__platform__name_en",
-            "account__agency_id",
-            "account__agency__name",
-        )
+ACCOUNT_FIELDS = (
+    "account_id",
+    "account__name",
+    "account__platform__name_zh",
+    "account__platform__name_en",
+    "account__agency_id",
+    "account__agency__name",
+)
+
+
+def _live_account_rows(assessed: Q) -> list[dict[str, Any]]:
+    return list(
+        ContentItem.objects.filter(ASSESSED & INFRINGING & assessed, account__isnull=False)
+        .values(*ACCOUNT_FIELDS)
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
+    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
+    snap = rollups.snapshot()
+    if not snap.ready:
+        rows = _live_account_rows(period.on_datetime("assessed_at"))
+    else:
+        live = snap.live_days(period.date_from, period.date_to)
+        merged: dict[int, dict[str, Any]] = {}
+        rolled = (
+            InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
+            .values(*ACCOUNT_FIELDS)
+            .annotate(n=Sum("infringing"))
+            .order_by()
+        )
+        for row in [*rolled, *(_live_account_rows(rollups.on_days("assessed_at", live)) if live else [])]:
+            into = merged.setdefault(row["account_id"], {**row, "n": 0})
+            into["n"] += row["n"]
+        rows = list(merged.values())
     rows.sort(key=lambda row: (-row["n"], row["account_id"]))
     accounts = [
         {
