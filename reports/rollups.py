@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,7 +59,8 @@ def snapshot() -> Snapshot:
     """Return the rollups' state (one query, or none inside ``reading()``)."""
     if (held := _current.get()) is not None:
         return held
-    with connection.cursor() as cursor:
+    # From the database the rollups are read from (the reports replica when configured), so both agree.
+    with connections[router.db_for_read(RollupDirtyDay) or DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
             f"SELECT EXISTS (SELECT 1 FROM {RollupState._meta.db_table} WHERE name = %s), "  # noqa: S608
             f"ARRAY(SELECT DISTINCT day FROM {RollupDirtyDay._meta.db_table} ORDER BY day)",
@@ -95,7 +96,9 @@ def on_days(field: str, days: list[datetime.date]) -> Q:
     """Condition: the datetime ``field`` falls on one of the local ``days`` (ranges the index can serve)."""
     condition = Q(pk__in=[])
     for first, last in day_runs(days):
-        condition |= Q(**{f"{field}__gte": local_day_start(first), f"{field}__lt": local_day_end(last)})
+        end = local_day_end(last)
+        upper = Q(**{f"{field}__lt": end}) if end is not None else Q(**{f"{field}__isnull": False})
+        condition |= Q(**{f"{field}__gte": local_day_start(first)}) & upper
     return condition
 
 
