@@ -10,19 +10,22 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.filters import local_day_end, local_day_start
 from cases.models import (
+    Agency,
     Assessment,
     AssistanceRequest,
     ContentItem,
     Deadline,
     Lawsuit,
     LawyerLetter,
+    MonitoredAccount,
+    Platform,
     PlatformComplaint,
 )
 from reports import rollups
@@ -299,25 +302,63 @@ def _live_account_rows(assessed: Q) -> list[dict[str, Any]]:
     )
 
 
+def _ranked_from_rollups(period: Period, live: list[datetime.date]) -> tuple[list[dict], list[dict]]:
+    """The top accounts and agencies from the rollup (plus the days read live), ranked in PostgreSQL: summed per
+    account first, then joined to the names; only the 2 × TOP_N rows shown come back."""
+    parts = [
+        InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
+        .values("account_id")
+        .annotate(n=Sum("infringing"))
+        .order_by()
+    ]
+    if live:
+        parts.append(
+            ContentItem.objects.filter(
+                ASSESSED & INFRINGING & rollups.on_days("assessed_at", live), account__isnull=False
+            )
+            .values("account_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    compiled = [part.query.sql_with_params() for part in parts]
+    union = " UNION ALL ".join(f"({sql})" for sql, _params in compiled)
+    params = [param for _sql, part_params in compiled for param in part_params]
+    account, platform, agency = (model._meta.db_table for model in (MonitoredAccount, Platform, Agency))
+    sql = f"""
+        WITH per AS (SELECT u.account_id, SUM(u.n)::bigint AS n FROM ({union}) u GROUP BY u.account_id),
+        joined AS (
+            SELECT per.account_id, a.name, p.name_zh, p.name_en, a.agency_id, g.name AS agency_name, per.n
+              FROM per JOIN {account} a ON a.id = per.account_id JOIN {platform} p ON p.id = a.platform_id
+              LEFT JOIN {agency} g ON g.id = a.agency_id)
+        (SELECT 'account', account_id, name, name_zh, name_en, n, 0 FROM joined
+          ORDER BY n DESC, account_id LIMIT {TOP_N})
+        UNION ALL
+        (SELECT 'agency', agency_id, MAX(agency_name), NULL, NULL, SUM(n)::bigint, COUNT(*) FROM joined
+          WHERE agency_id IS NOT NULL GROUP BY agency_id ORDER BY SUM(n) DESC, agency_id LIMIT {TOP_N})
+    """  # noqa: S608 (table names from the models; values are parameters)
+    accounts: list[dict[str, Any]] = []
+    agencies: list[dict[str, Any]] = []
+    with connections[router.db_for_read(InfringingAccountDay) or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, name, name_zh, name_en, count, members in cursor.fetchall():
+            if kind == "account":
+                accounts.append(
+                    {"id": key, "name": name, "platform_zh": name_zh, "platform_en": name_en, "count": count}
+                )
+            else:
+                agencies.append({"id": key, "name": name, "count": count, "accounts": members})
+    accounts.sort(key=lambda row: (-row["count"], row["id"]))
+    agencies.sort(key=lambda row: (-row["count"], row["id"]))
+    return accounts, agencies
+
+
 def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
     the period). One pass over the items, grouped by account; agencies are summed from those groups."""
     snap = rollups.snapshot()
-    if not snap.ready:
-        rows = _live_account_rows(period.on_datetime("assessed_at"))
-    else:
-        live = snap.live_days(period.date_from, period.date_to)
-        merged: dict[int, dict[str, Any]] = {}
-        rolled = (
-            InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
-            .values(*ACCOUNT_FIELDS)
-            .annotate(n=Sum("infringing"))
-            .order_by()
-        )
-        for row in [*rolled, *(_live_account_rows(rollups.on_days("assessed_at", live)) if live else [])]:
-            into = merged.setdefault(row["account_id"], {**row, "n": 0})
-            into["n"] += row["n"]
-        rows = list(merged.values())
+    if snap.ready:
+        return _ranked_from_rollups(period, snap.live_days(period.date_from, period.date_to))
+    rows = _live_account_rows(period.on_datetime("assessed_at"))
     rows.sort(key=lambda row: (-row["n"], row["account_id"]))
     accounts = [
         {

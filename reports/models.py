@@ -54,7 +54,9 @@ class InfringingAccountDay(models.Model):
     infringing = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "account"], name="reports_infacctday_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "account"], include=["infringing"], name="reports_infacctday_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} account {self.account_id}: {self.infringing}"

@@ -27,6 +27,7 @@ from reports.models import RollupDirtyDay, RollupState
 
 STATE = "items"
 LOCK_KEY = 0x7264_6173  # pg advisory lock: one refresh/rebuild at a time
+REANALYZE_DAYS = 30  # a refresh of more days than this refreshes the planner statistics too
 INFRINGING_SQL = ", ".join(f"'{value}'" for value in Assessment.INFRINGING)
 ACTED_SQL = ", ".join(
     f"'{value}'"
@@ -195,7 +196,15 @@ def rebuild() -> int:
         cleared = cursor.rowcount
         _compute(cursor, None)
         RollupState.objects.update_or_create(name=STATE, defaults={"built_at": timezone.now()})
+    _analyze()
     return cleared
+
+
+def _analyze() -> None:
+    """Fresh planner statistics (and, outside a transaction, the visibility map for index-only scans)."""
+    tables = "reports_itemdiscoveredday, reports_itemassessedday, reports_infringingaccountday"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
 
 
 def refresh() -> list[datetime.date]:
@@ -210,4 +219,6 @@ def refresh() -> list[datetime.date]:
         if days:
             _compute(cursor, days)
         RollupState.objects.filter(name=STATE).update(built_at=timezone.now())
+    if len(days) > REANALYZE_DAYS:
+        _analyze()
     return days

@@ -105,7 +105,11 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "constraints": [models.UniqueConstraint(fields=("day", "account"), name="reports_infacctday_unique")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "account"), include=("infringing",), name="reports_infacctday_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
