@@ -180,6 +180,8 @@ def test_headline_figures_from_rollups_cost_no_more_queries(items, django_assert
 
 def test_the_triggers_exist_on_the_items_table():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'cases_contentitem'::regclass AND tgname LIKE 'reports_%%'")
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'cases_contentitem'::regclass AND tgname LIKE 'reports_%%'"
+        )
         assert sorted(row[0] for row in cursor.fetchall()) == [
             "reports_dirty_delete", "reports_dirty_insert", "reports_dirty_update"]  # fmt: skip
