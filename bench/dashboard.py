@@ -6,6 +6,7 @@ import datetime
 import statistics
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -50,7 +51,25 @@ def _sql_once(params: dict) -> None:
             cursor.fetchall()
 
 
+def _cold_ms(key: str, today: datetime.date) -> float:
+    """The whole report of a period computed from the database (no cache), median of REPS."""
+    from reports.periods import ReportPeriod, preset_bounds
+    from reports.report import report_data
+
+    bounds = (None, None) if key == "all" else preset_bounds(key, today)
+    period = ReportPeriod(key, *bounds)
+    ms, _times = median_ms(lambda: report_data(period, today, refresh=True), REPS, warmup=1)
+    return ms
+
+
 def run(data: DataSet, server: Server) -> list[Figure]:
+    from reports import rollups
+
+    # The per-day rollups (reports/rollups.py) after the bulk load: the first refresh builds them all.
+    t = time.perf_counter()
+    rollups.refresh()
+    rollup_s = time.perf_counter() - t
+    log(f"dashboard: rollups built in {rollup_s:.1f} s")
     end = timezone.localdate()
     start = end - datetime.timedelta(days=365)
     params = {
@@ -60,7 +79,8 @@ def run(data: DataSet, server: Server) -> list[Figure]:
     }  # fmt: skip
     client = Client()
     client.force_login(data.users["executive"])
-    cookie = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    name = settings.SESSION_COOKIE_NAME
+    cookie = {"Cookie": f"{name}={client.cookies[name].value}"}
     path = "/reports/dashboard/?period=year"
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
@@ -83,8 +103,16 @@ def run(data: DataSet, server: Server) -> list[Figure]:
     sql_ms, _times = median_ms(lambda: _sql_once(params), REPS, warmup=2)
     ratio = page_ms / sql_ms
     passed = ratio <= RATIO_LIMIT and page_ms < MS_LIMIT
+    cold_year, cold_all = _cold_ms("year", end), _cold_ms("all", end)
+    log(f"dashboard: computed without cache: year {cold_year:.0f} ms, all time {cold_all:.0f} ms")
     return [
         Figure("dashboard", "dashboard, year (ms)", page_ms, "ms", sql_ms, "hand-written SQL, headline counters",
                ratio, f"≤ {RATIO_LIMIT}× and < {MS_LIMIT:.0f} ms", passed,
                {"queries": queries, "page_ms_all": page_times, "lower_is_better": True}),
+        Figure("dashboard", "dashboard, year, computed without cache (ms)", cold_year, "ms", sql_ms,
+               "hand-written SQL, headline counters", cold_year / sql_ms, f"< {MS_LIMIT:.0f} ms",
+               cold_year < MS_LIMIT, {"lower_is_better": True}),
+        Figure("dashboard", "dashboard, all time, computed without cache (ms)", cold_all, "ms", None, "", None,
+               "< 1 s", cold_all < 1000, {"lower_is_better": True}),
+        Figure("dashboard", "rollups built after the load (s)", rollup_s, "s", None, "", None, "", None, {}),
     ]  # fmt: skip

@@ -10,21 +10,26 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.filters import local_day_end, local_day_start
 from cases.models import (
+    Agency,
     Assessment,
     AssistanceRequest,
     ContentItem,
     Deadline,
     Lawsuit,
     LawyerLetter,
+    MonitoredAccount,
+    Platform,
     PlatformComplaint,
 )
+from reports import rollups
+from reports.models import InfringingAccountDay, ItemAssessedDay, ItemDiscoveredDay
 from reports.selectors import (
     ASSESSED,
     FILED,
@@ -50,14 +55,37 @@ AT_RISK_DAYS = 7
 OPEN_TREND_MONTHS = 24
 
 
+CONTENT_STEPS = ("imported", "assessed", "infringing", "acted", "removed", "removed_any")
+PLATFORM_FIELDS = ("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+
+
 def _content_rows(period: Period) -> list[dict[str, Any]]:
-    """Items discovered in the period, per platform, with every funnel step: one pass over the items."""
-    cohort = period.on_datetime("discovered_at")
+    """Items discovered in the period, per platform, with every funnel step: from the per-day rollups for the
+    days they hold, and one pass over the items for the days to read live (reports/rollups.py)."""
+    snap = rollups.snapshot()
+    if not snap.ready:
+        return _live_content_rows(period.on_datetime("discovered_at"))
+    live = snap.live_days(period.date_from, period.date_to)
+    merged: dict[str, dict[str, Any]] = {}
+    rolled = (
+        ItemDiscoveredDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
+        .values(*PLATFORM_FIELDS)
+        .annotate(**{step: Sum(step) for step in CONTENT_STEPS})
+        .order_by()
+    )
+    for row in [*rolled, *(_live_content_rows(rollups.on_days("discovered_at", live)) if live else [])]:
+        into = merged.setdefault(row["platform__code"], {**row, **dict.fromkeys(CONTENT_STEPS, 0)})
+        for step in CONTENT_STEPS:
+            into[step] += row[step]
+    return sorted(merged.values(), key=lambda row: (-row["imported"], row["platform__sort_order"]))
+
+
+def _live_content_rows(cohort: Q) -> list[dict[str, Any]]:
     infringing = ASSESSED & INFRINGING
     acted = infringing & ACTED
     return list(
         ContentItem.objects.filter(cohort)
-        .values("platform__code", "platform__name_zh", "platform__name_en", "platform__sort_order")
+        .values(*PLATFORM_FIELDS)
         .annotate(
             imported=Count("pk"),
             assessed=_count(ASSESSED),
@@ -177,13 +205,42 @@ def _month_counts(queryset: Any, field: str, months: list[datetime.date], condit
     return [found.get(month, 0) for month in months]
 
 
+def _item_month_counts(rollup: Any, column: str, field: str, months: list[datetime.date], condition: Q) -> list[int]:
+    """Items per local month: the rollup's days summed by month, plus the days to read live."""
+    snap = rollups.snapshot()
+    if not snap.ready or not months:
+        return _month_counts(ContentItem.objects, field, months, condition, is_date=False)
+    last = _months_before(months[-1], -1) - datetime.timedelta(days=1)
+    live = snap.live_days(months[0], last)
+    rows = (
+        rollup.objects.filter(rollups.rollup_days(months[0], last, live))
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(n=Sum(column))
+        .order_by()
+    )
+    found = {row["month"]: row["n"] for row in rows}
+    if live:
+        extra = (
+            ContentItem.objects.filter(condition & rollups.on_days(field, live))
+            .annotate(month=TruncMonth(field, tzinfo=timezone.get_default_timezone()))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in extra:
+            key = row["month"].date()
+            found[key] = found.get(key, 0) + row["n"]
+    return [found.get(month, 0) for month in months]
+
+
 def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
     """Per month: items discovered, items judged infringing (by assessment), requests, suits filed. Four queries."""
     months = trend_months(period, today)
     return {
         "months": months,
-        "items": _month_counts(ContentItem.objects, "discovered_at", months, Q(), is_date=False),
-        "infringing": _month_counts(ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING, is_date=False),
+        "items": _item_month_counts(ItemDiscoveredDay, "imported", "discovered_at", months, Q()),
+        "infringing": _item_month_counts(ItemAssessedDay, "infringing", "assessed_at", months, ASSESSED & INFRINGING),
         "requests": _month_counts(AssistanceRequest.objects, "submitted_at", months, Q(), is_date=False),
         "suits": _month_counts(Lawsuit.objects, "filed_on", months, FILED, is_date=True),
     }
@@ -226,22 +283,82 @@ def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
     return result
 
 
-def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
-    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
-    rows = list(
-        ContentItem.objects.filter(ASSESSED & INFRINGING & period.on_datetime("assessed_at"), account__isnull=False)
-        .values(
-            "account_id",
-            "account__name",
-            "account__platform__name_zh",
-            "account__platform__name_en",
-            "account__agency_id",
-            "account__agency__name",
-        )
+ACCOUNT_FIELDS = (
+    "account_id",
+    "account__name",
+    "account__platform__name_zh",
+    "account__platform__name_en",
+    "account__agency_id",
+    "account__agency__name",
+)
+
+
+def _live_account_rows(assessed: Q) -> list[dict[str, Any]]:
+    return list(
+        ContentItem.objects.filter(ASSESSED & INFRINGING & assessed, account__isnull=False)
+        .values(*ACCOUNT_FIELDS)
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def _ranked_from_rollups(period: Period, live: list[datetime.date]) -> tuple[list[dict], list[dict]]:
+    """The top accounts and agencies from the rollup (plus the days read live), ranked in PostgreSQL: summed per
+    account first, then joined to the names; only the 2 × TOP_N rows shown come back."""
+    parts = [
+        InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
+        .values("account_id")
+        .annotate(n=Sum("infringing"))
+        .order_by()
+    ]
+    if live:
+        parts.append(
+            ContentItem.objects.filter(
+                ASSESSED & INFRINGING & rollups.on_days("assessed_at", live), account__isnull=False
+            )
+            .values("account_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    compiled = [part.query.sql_with_params() for part in parts]
+    union = " UNION ALL ".join(f"({sql})" for sql, _params in compiled)
+    params = [param for _sql, part_params in compiled for param in part_params]
+    account, platform, agency = (model._meta.db_table for model in (MonitoredAccount, Platform, Agency))
+    sql = f"""
+        WITH per AS (SELECT u.account_id, SUM(u.n)::bigint AS n FROM ({union}) u GROUP BY u.account_id),
+        joined AS (
+            SELECT per.account_id, a.name, p.name_zh, p.name_en, a.agency_id, g.name AS agency_name, per.n
+              FROM per JOIN {account} a ON a.id = per.account_id JOIN {platform} p ON p.id = a.platform_id
+              LEFT JOIN {agency} g ON g.id = a.agency_id)
+        (SELECT 'account', account_id, name, name_zh, name_en, n, 0 FROM joined
+          ORDER BY n DESC, account_id LIMIT {TOP_N})
+        UNION ALL
+        (SELECT 'agency', agency_id, MAX(agency_name), NULL, NULL, SUM(n)::bigint, COUNT(*) FROM joined
+          WHERE agency_id IS NOT NULL GROUP BY agency_id ORDER BY SUM(n) DESC, agency_id LIMIT {TOP_N})
+    """  # noqa: S608 (table names from the models; values are parameters)
+    accounts: list[dict[str, Any]] = []
+    agencies: list[dict[str, Any]] = []
+    with connections[router.db_for_read(InfringingAccountDay) or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, name, name_zh, name_en, count, members in cursor.fetchall():
+            if kind == "account":
+                accounts.append(
+                    {"id": key, "name": name, "platform_zh": name_zh, "platform_en": name_en, "count": count}
+                )
+            else:
+                agencies.append({"id": key, "name": name, "count": count, "accounts": members})
+    accounts.sort(key=lambda row: (-row["count"], row["id"]))
+    agencies.sort(key=lambda row: (-row["count"], row["id"]))
+    return accounts, agencies
+
+
+def top_infringers(period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The accounts, and the agencies (MCN) behind accounts, with the most items judged infringing (assessed in
+    the period). One pass over the items, grouped by account; agencies are summed from those groups."""
+    snap = rollups.snapshot()
+    if snap.ready:
+        return _ranked_from_rollups(period, snap.live_days(period.date_from, period.date_to))
+    rows = _live_account_rows(period.on_datetime("assessed_at"))
     rows.sort(key=lambda row: (-row["n"], row["account_id"]))
     accounts = [
         {

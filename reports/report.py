@@ -28,7 +28,7 @@ from cases.models import (
     Lawsuit,
     MonitoredAccount,
 )
-from reports import breakdowns, charts
+from reports import breakdowns, charts, rollups
 from reports.figures import ASSESSED_FILTERS, ITEMS_FILTERS, SUBMITTED_FILTERS, build_sections, list_url
 from reports.periods import ReportPeriod
 from reports.selectors import WON_OUTCOMES, Period, headline_figures
@@ -49,11 +49,19 @@ def report_data(period: ReportPeriod, today: datetime.date, *, refresh: bool = F
     key = f"reports:data:v{CACHE_VERSION}:{period.date_from}:{period.date_to}:{today.isoformat()}"
     if seconds > 0 and not refresh and (cached := cache.get(key)) is not None:
         return cached
+    with rollups.reading():
+        data = _compute(period, today)
+    if seconds > 0:
+        cache.set(key, data, seconds)
+    return data
+
+
+def _compute(period: ReportPeriod, today: datetime.date) -> dict[str, Any]:
     bounds = Period(period.date_from, period.date_to)
     previous = period.previous()
     content_funnel, platforms = breakdowns.content_overview(bounds)
     top_accounts, top_agencies = breakdowns.top_infringers(bounds)
-    data = {
+    return {
         "content_funnel": content_funnel,
         "platforms": platforms,
         "figures": headline_figures(date_from=period.date_from, date_to=period.date_to),
@@ -70,9 +78,6 @@ def report_data(period: ReportPeriod, today: datetime.date, *, refresh: bool = F
         "deadlines": breakdowns.deadlines_at_risk(today),
         "computed_at": timezone.now(),
     }
-    if seconds > 0:
-        cache.set(key, data, seconds)
-    return data
 
 
 def _platform_name(row: dict[str, Any], prefix: str = "name") -> str:

@@ -1,0 +1,224 @@
+"""Per-day rollups of the content items: built, refreshed and read here (docs/metrics.md, "Rollups").
+
+Exactness: triggers on ``cases_contentitem`` (migration ``reports/0001``) append to ``RollupDirtyDay`` the
+local days (discovered and assessed, before and after) of every inserted, updated or deleted item. A
+reader uses the rollup rows only for days that are not listed there and reads the listed days live from
+the items, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
+REPEATABLE READ transaction and removes exactly the entries it saw; entries written meanwhile stay.
+Until ``rebuild()`` has run once (``RollupState``), every figure is read live.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.filters import local_day_end, local_day_start
+from cases.models import Assessment, ContentItem
+from reports.models import RollupDirtyDay, RollupState
+
+STATE = "items"
+LOCK_KEY = 0x7264_6173  # pg advisory lock: one refresh/rebuild at a time
+REANALYZE_DAYS = 30  # a refresh of more days than this refreshes the planner statistics too
+INFRINGING_SQL = ", ".join(f"'{value}'" for value in Assessment.INFRINGING)
+ACTED_SQL = ", ".join(
+    f"'{value}'"
+    for value in (
+        ContentItem.TriageState.ACTING,
+        ContentItem.TriageState.REMOVED,
+        ContentItem.TriageState.CLOSED,
+    )
+)
+REMOVED_SQL = f"'{ContentItem.TriageState.REMOVED}'"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a reader needs: whether the rollups exist, and the days to read live."""
+
+    ready: bool
+    dirty: tuple[datetime.date, ...]
+
+    def live_days(self, date_from: datetime.date | None, date_to: datetime.date | None) -> list[datetime.date]:
+        return [
+            day for day in self.dirty if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)
+        ]
+
+
+_current: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("reports_rollup_snapshot", default=None)
+
+
+def snapshot() -> Snapshot:
+    """Return the rollups' state (one query, or none inside ``reading()``)."""
+    if (held := _current.get()) is not None:
+        return held
+    # From the database the rollups are read from (the reports replica when configured), so both agree.
+    with connections[router.db_for_read(RollupDirtyDay) or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {RollupState._meta.db_table} WHERE name = %s), "  # noqa: S608
+            f"ARRAY(SELECT DISTINCT day FROM {RollupDirtyDay._meta.db_table} ORDER BY day)",
+            [STATE],
+        )
+        ready, dirty = cursor.fetchone()
+    return Snapshot(bool(ready), tuple(dirty or ()))
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[Snapshot]:
+    """Read the rollups' state once for everything computed inside the block (one report)."""
+    held = snapshot()
+    token = _current.set(held)
+    try:
+        yield held
+    finally:
+        _current.reset(token)
+
+
+def day_runs(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Group sorted days into runs of consecutive days (first, last)."""
+    runs: list[tuple[datetime.date, datetime.date]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def on_days(field: str, days: list[datetime.date]) -> Q:
+    """Condition: the datetime ``field`` falls on one of the local ``days`` (ranges the index can serve)."""
+    condition = Q(pk__in=[])
+    for first, last in day_runs(days):
+        end = local_day_end(last)
+        upper = Q(**{f"{field}__lt": end}) if end is not None else Q(**{f"{field}__isnull": False})
+        condition |= Q(**{f"{field}__gte": local_day_start(first)}) & upper
+    return condition
+
+
+def rollup_days(date_from: datetime.date | None, date_to: datetime.date | None, dirty: list[datetime.date]) -> Q:
+    """Condition on a rollup's ``day``: inside the period and not to be read live."""
+    condition = Q()
+    if date_from is not None:
+        condition &= Q(day__gte=date_from)
+    if date_to is not None:
+        condition &= Q(day__lte=date_to)
+    if dirty:
+        condition &= ~Q(day__in=dirty)
+    return condition
+
+
+# --- Building -----------------------------------------------------------------------------------------------
+
+
+def _local_day(column: str) -> str:
+    return f"(({column}) AT TIME ZONE %(tz)s)::date"
+
+
+def _range_sql(column: str, runs: list[tuple[datetime.date, datetime.date]] | None, params: dict) -> str:
+    """SQL condition: ``column`` falls in one of the runs of local days (None: any non-null value)."""
+    if runs is None:
+        return f"{column} IS NOT NULL"
+    parts = []
+    for index, (first, last) in enumerate(runs):
+        params[f"s{index}"] = local_day_start(first)
+        params[f"e{index}"] = local_day_end(last)
+        parts.append(f"({column} >= %(s{index})s AND {column} < %(e{index})s)")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
+    """Delete and recompute the rollup rows of ``days`` (None: every day)."""
+    runs = None if days is None else day_runs(days)
+    params: dict = {"tz": settings.TIME_ZONE, "days": list(days or [])}
+    where_day = "" if days is None else "WHERE day = ANY(%(days)s::date[])"
+    for table in ("reports_itemdiscoveredday", "reports_itemassessedday", "reports_infringingaccountday"):
+        cursor.execute(f"DELETE FROM {table} {where_day}", params)  # noqa: S608
+    item = ContentItem._meta.db_table
+    infringing = f"(i.assessed_at IS NOT NULL AND i.conclusion IN ({INFRINGING_SQL}))"
+    acted = f"({infringing} AND i.triage_state IN ({ACTED_SQL}))"
+    cursor.execute(
+        f"""INSERT INTO reports_itemdiscoveredday (day, platform_id, imported, assessed, infringing, acted, removed,
+                                                 removed_any)
+            SELECT {_local_day("i.discovered_at")}, i.platform_id, count(*),
+                   count(*) FILTER (WHERE i.assessed_at IS NOT NULL), count(*) FILTER (WHERE {infringing}),
+                   count(*) FILTER (WHERE {acted}), count(*) FILTER (WHERE {acted} AND i.triage_state = {REMOVED_SQL}),
+                   count(*) FILTER (WHERE i.triage_state = {REMOVED_SQL})
+              FROM {item} i WHERE {_range_sql("i.discovered_at", runs, params)}
+             GROUP BY 1, 2""",  # noqa: S608 (constants from the models; values are parameters)
+        params,
+    )
+    assessed_in = _range_sql("i.assessed_at", runs, params)
+    cursor.execute(
+        f"""INSERT INTO reports_itemassessedday (day, assessed, infringing)
+            SELECT {_local_day("i.assessed_at")}, count(*), count(*) FILTER (WHERE {infringing})
+              FROM {item} i WHERE {assessed_in} GROUP BY 1""",  # noqa: S608
+        params,
+    )
+    cursor.execute(
+        f"""INSERT INTO reports_infringingaccountday (day, account_id, infringing)
+            SELECT {_local_day("i.assessed_at")}, i.account_id, count(*)
+              FROM {item} i WHERE {assessed_in} AND {infringing} AND i.account_id IS NOT NULL
+             GROUP BY 1, 2""",  # noqa: S608
+        params,
+    )
+
+
+@contextlib.contextmanager
+def _exclusive() -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def _repeatable_read(cursor) -> None:  # noqa: ANN001
+    """One snapshot for the whole job. Inside an outer transaction (a test's) the level is already set."""
+    if len(connection.atomic_blocks) == 1:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+def rebuild() -> int:
+    """Recompute every rollup row from the items; return the number of dirty entries cleared."""
+    with _exclusive(), transaction.atomic(), connection.cursor() as cursor:
+        _repeatable_read(cursor)
+        cursor.execute(f"DELETE FROM {RollupDirtyDay._meta.db_table}")  # noqa: S608
+        cleared = cursor.rowcount
+        _compute(cursor, None)
+        RollupState.objects.update_or_create(name=STATE, defaults={"built_at": timezone.now()})
+    _analyze()
+    return cleared
+
+
+def _analyze() -> None:
+    """Fresh planner statistics (and, outside a transaction, the visibility map for index-only scans)."""
+    tables = "reports_itemdiscoveredday, reports_itemassessedday, reports_infringingaccountday"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
+
+
+def refresh() -> list[datetime.date]:
+    """Recompute the days listed as dirty (all days if never built); return the days recomputed."""
+    if not RollupState.objects.filter(name=STATE).exists():
+        rebuild()
+        return []
+    with _exclusive(), transaction.atomic(), connection.cursor() as cursor:
+        _repeatable_read(cursor)
+        cursor.execute(f"DELETE FROM {RollupDirtyDay._meta.db_table} RETURNING day")  # noqa: S608
+        days = sorted({row[0] for row in cursor.fetchall()})
+        if days:
+            _compute(cursor, days)
+        RollupState.objects.filter(name=STATE).update(built_at=timezone.now())
+    if len(days) > REANALYZE_DAYS:
+        _analyze()
+    return days
