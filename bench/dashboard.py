@@ -6,6 +6,7 @@ import datetime
 import statistics
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -60,7 +61,8 @@ def run(data: DataSet, server: Server) -> list[Figure]:
     }  # fmt: skip
     client = Client()
     client.force_login(data.users["executive"])
-    cookie = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    name = settings.SESSION_COOKIE_NAME
+    cookie = {"Cookie": f"{name}={client.cookies[name].value}"}
     path = "/reports/dashboard/?period=year"
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
