@@ -72,3 +72,10 @@ def test_the_triage_page_and_the_content_list_show_the_rows(analyst_client):
         body = analyst_client.get(path).content.decode()
         shown = [i for i in items if f'data-item="{i.pk}"' in body]
         assert shown, path
+
+
+@pytest.mark.parametrize("value", [0, 7, 999, 1000, 16465, 1234567, -1234567, 10**15])
+def test_figure_of_an_int_groups_as_the_decimal_path_does(value):
+    from cases.templatetags.listing import _grouped, figure
+
+    assert figure(value) == _grouped(value, 0)
