@@ -247,3 +247,26 @@ def _users() -> tuple[dict[str, Any], dict[str, str]]:
         _token, import_key = api_token_create(name="bench import", user=users["analyst"], scopes=[ApiToken.Scope.IMPORT])
         _token, read_key = api_token_create(name="bench read", user=users["analyst"], scopes=[ApiToken.Scope.READ])
     return users, {"import": import_key, "read": read_key}
+
+
+def reuse() -> DataSet:
+    """Return the DataSet of a database a previous run seeded (``BENCH_REUSE=1``), with fresh API tokens.
+
+    Only what the read-only parts (web, dashboard) need: the users, new tokens (only the digests of
+    the old ones are stored) and the item count. The parts that write (import, campaigns,
+    integrity) need a fresh data set.
+    """
+    from accounts.models import ApiToken, User
+    from accounts.services import api_token_create
+    from cases.audit import audit_context
+    from cases.models import ContentItem, Platform
+
+    users = {role: User.objects.get(username=f"bench-{role}") for role in ("analyst", "lawyer", "executive", "admin")}
+    with audit_context():
+        _token, import_key = api_token_create(name="bench import", user=users["analyst"], scopes=[ApiToken.Scope.IMPORT])
+        _token, read_key = api_token_create(name="bench read", user=users["analyst"], scopes=[ApiToken.Scope.READ])
+    platforms = dict(Platform.objects.order_by("sort_order", "pk").values_list("pk", "code"))
+    return DataSet(
+        now=timezone.now(), platforms=platforms, hosts={}, accounts=[], account_weights=[],
+        item_count=ContentItem.objects.count(), users=users, tokens={"import": import_key, "read": read_key},
+    )  # fmt: skip

@@ -5,6 +5,8 @@ Environment:
 - ``BENCH_ONLY`` (default all): comma-separated parts among import, web, dashboard, campaigns, integrity.
 - ``BENCH_DATABASE`` (default legalcases_bench): dropped and re-created; its name must contain "bench".
 - ``BENCH_DATABASE_SERVER`` (default postgres://postgres@127.0.0.1:5432), ``BENCH_PORT`` (default 8799).
+- ``BENCH_REUSE=1``: measure on the database a previous run left (same BENCH_DATABASE and scale)
+  instead of re-creating it; only for the read-only parts (web, dashboard).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("import", "web", "dashboard", "campaigns", "integrity")
+# The parts that only read, so they can run again on a database a previous run seeded.
+REUSABLE_PARTS = ("web", "dashboard")
 
 
 def _settings() -> tuple[str, str, list[str], int]:
@@ -34,7 +38,20 @@ def _settings() -> tuple[str, str, list[str], int]:
     unknown = set(only) - set(PARTS)
     if unknown:
         sys.exit(f"BENCH_ONLY: unknown part(s) {sorted(unknown)}; parts are {', '.join(PARTS)}")
+    if _reuse() and set(only) - set(REUSABLE_PARTS):
+        sys.exit(f"BENCH_REUSE=1 needs BENCH_ONLY among {', '.join(REUSABLE_PARTS)} (the other parts write)")
     return database, server, only, int(os.environ.get("BENCH_PORT") or 8799)
+
+
+def _reuse() -> bool:
+    return os.environ.get("BENCH_REUSE", "") in ("1", "true", "yes")
+
+
+def _database_exists(server: str, database: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is not None
 
 
 def _create_database(server: str, database: str) -> None:
@@ -113,7 +130,11 @@ def main() -> int:
     started = time.monotonic()
     machine = _machine()
     log(f"scale {SCALE}, parts {', '.join(only)}, database {database}")
-    _create_database(server, database)
+    reuse = _reuse() and _database_exists(server, database)
+    if reuse:
+        log(f"reusing the data set in {database} (BENCH_REUSE=1)")
+    else:
+        _create_database(server, database)
 
     import django
 
@@ -128,7 +149,7 @@ def main() -> int:
 
     rng = random.Random(20261130)
     t = time.monotonic()
-    dataset = data.seed(rng)
+    dataset = data.reuse() if reuse else data.seed(rng)
     seed_seconds = time.monotonic() - t
     log(f"data set ready in {seed_seconds:.0f} s")
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -68,13 +69,14 @@ def run(data: DataSet, server: Server) -> list[Figure]:
     seconds = max(3, round(15 * min(1.0, SCALE * 2)))
     client = Client()
     client.force_login(data.users["analyst"])
-    session = client.cookies["sessionid"].value
+    cookie = settings.SESSION_COOKIE_NAME
+    session = client.cookies[cookie].value
     token = {"Authorization": f"Token {data.tokens['read']}"}
     deep = _deep_page()
     targets = {
         "list API, first page": (f"/api/v1/content-items/?{LIST_FILTER}", token, LIST_TARGET),
         f"list API, page {deep}": (f"/api/v1/content-items/?{LIST_FILTER}&page={deep}", token, LIST_TARGET),
-        "triage page": ("/triage/", {"Cookie": f"sessionid={session}"}, TRIAGE_TARGET),
+        "triage page": ("/triage/", {"Cookie": f"{cookie}={session}"}, TRIAGE_TARGET),
     }
     api_client = Client(HTTP_AUTHORIZATION=token["Authorization"])
     for path, headers, _target in [("/bench/bare/", {}, 0), *targets.values()] * 4:

@@ -55,7 +55,8 @@ def table_estimate(queryset: QuerySet) -> int | None:
 def query_estimate(queryset: QuerySet) -> int | None:
     """Return the planner's estimate of the rows the query selects (EXPLAIN: the query is not run)."""
     try:
-        plan = json.loads(queryset.order_by().explain(format="json"))
+        # Only the primary key: the same rows, without planning the joins of select_related.
+        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
         return int(plan[0]["Plan"]["Plan Rows"])
     except (ValueError, KeyError, IndexError, TypeError):
         return None
@@ -85,12 +86,22 @@ def fast_count(queryset: QuerySet, limit: int = EXACT_COUNT_LIMIT) -> tuple[int,
     return max(bounded, estimate or 0), True
 
 
-def page_rows(queryset: QuerySet | list[Any], offset: int, limit: int) -> list[Any]:
-    """Return ``limit`` rows from ``offset``; past the first page, by ids first (see the module docstring)."""
-    if offset == 0 or not isinstance(queryset, QuerySet):
+def page_rows(queryset: QuerySet | list[Any], offset: int, limit: int, fields: tuple[str, ...] = ()) -> list[Any]:
+    """Return ``limit`` rows from ``offset``; past the first page, by ids first (see the module docstring).
+
+    With ``fields`` the rows are ``.values(*fields)`` dicts (which must include the primary key's column).
+    """
+    if not isinstance(queryset, QuerySet):
         return list(queryset[offset : offset + limit])
+    if offset == 0:
+        return list((queryset.values(*fields) if fields else queryset)[:limit])
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    rows = queryset.order_by().filter(pk__in=ids)
+    if fields:
+        pk_name = queryset.model._meta.pk.attname
+        by_id = {row[pk_name]: row for row in rows.values(*fields)}
+    else:
+        by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -101,6 +112,8 @@ class FastPageNumberPagination(BasePagination):
     max_page_size = 200
     page_query_param = "page"
     page_size_query_param = "page_size"
+    # Set by a view that renders ``.values()`` rows (ContentItemViewSet): the columns to select.
+    values_fields: tuple[str, ...] = ()
 
     def _int_param(self, request: Request, name: str, default: int, maximum: int) -> int:
         raw = request.query_params.get(name)
@@ -115,7 +128,7 @@ class FastPageNumberPagination(BasePagination):
         self.page_number = self._int_param(request, self.page_query_param, 1, MAX_PAGE)
         self.size = self._int_param(request, self.page_size_query_param, self.page_size, self.max_page_size)
         offset = (self.page_number - 1) * self.size
-        rows = page_rows(queryset, offset, self.size + 1)
+        rows = page_rows(queryset, offset, self.size + 1, self.values_fields)
         self.has_next = len(rows) > self.size
         rows = rows[: self.size]
         if not rows and self.page_number > 1:

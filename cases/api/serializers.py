@@ -198,6 +198,51 @@ class ContentItemSerializer(ReadModelSerializer):
         return super().to_representation(instance)
 
 
+# The columns the content-item list reads with ``.values()`` (ContentItemViewSet.list): no model
+# instances, no platform or account rows, only what the representation shows. content_item_row()
+# builds the same dict as ContentItemSerializer.to_representation (tests/api/test_list_speed.py).
+CONTENT_ITEM_VALUES = (
+    "id", "platform__code", "url", "platform_content_id", "account_id", "account__platform_uid", "account__name",
+    "content_type", "title", "text", "published_at", "discovered_at", "views", "likes", "shares", "comments",
+    "reach", "source", "triage_state", "severity", "conclusion", "assessed_at", "campaign_id", "live_status",
+    "ai_label_present", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def content_item_row(row: dict[str, Any], zone: datetime.tzinfo) -> dict[str, Any]:
+    """Return an item's API representation from its CONTENT_ITEM_VALUES row (same keys, same order)."""
+    account_id = row["account_id"]
+    return {
+        "id": row["id"],
+        "platform": row["platform__code"],
+        "url": row["url"],
+        "platform_content_id": row["platform_content_id"],
+        "account": None if account_id is None else {
+            "id": account_id, "platform_uid": row["account__platform_uid"], "name": row["account__name"],
+        },
+        "content_type": row["content_type"],
+        "title": row["title"],
+        "text": row["text"],
+        "published_at": _iso(row["published_at"], zone),
+        "discovered_at": _iso(row["discovered_at"], zone),
+        "views": row["views"],
+        "likes": row["likes"],
+        "shares": row["shares"],
+        "comments": row["comments"],
+        "reach": row["reach"],
+        "source": row["source"],
+        "triage_state": row["triage_state"],
+        "severity": row["severity"],
+        "conclusion": row["conclusion"],
+        "assessed_at": _iso(row["assessed_at"], zone),
+        "campaign": row["campaign_id"],
+        "live_status": row["live_status"],
+        "ai_label_present": row["ai_label_present"],
+        "created_at": _iso(row["created_at"], zone),
+        "updated_at": _iso(row["updated_at"], zone),
+    }  # fmt: skip
+
+
 class AssessmentSerializer(ReadModelSerializer):
     assessor = _user()
     reviewer = _user(allow_null=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db.models import Model, Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -110,6 +111,18 @@ class ContentItemViewSet(BulkImportMixin, ResourceViewSet):
 
     def get_queryset(self) -> QuerySet:
         return self.visible().select_related("platform", "account")
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The same JSON as the serializer's, from ``.values()`` rows: building three model instances
+        per row and selecting every platform and account column was most of a list request's time."""
+        queryset = self.filter_queryset(self.get_queryset())
+        zone = timezone.get_current_timezone()
+        if self.paginator is not None:
+            self.paginator.values_fields = s.CONTENT_ITEM_VALUES
+        page = self.paginate_queryset(queryset)
+        values = queryset.values(*s.CONTENT_ITEM_VALUES) if page is None else page
+        rows = [s.content_item_row(row, zone) for row in values]
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     @extend_schema(
         request=AssessmentInputSerializer,

@@ -104,6 +104,8 @@ def _grouped(value: Any, decimals: int | None) -> str:
 @register.filter
 def figure(value: Any) -> str:
     """Return a whole number with comma thousands separators: 16465 → "16,465"."""
+    if type(value) is int:  # the common case (counts, reach), without the Decimal round trip
+        return f"{value:,}"
     return _grouped(value, 0)
 
 
