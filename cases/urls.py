@@ -52,6 +52,7 @@ urlpatterns = [
         name="monitored-account-detail",
     ),
     path("lawsuits/", lawsuits.LawsuitListView.as_view(), name="lawsuit-list"),
+    path("lawsuits/board/", lawsuits.LawsuitBoardView.as_view(), name="lawsuit-board"),
     path("lawsuits/<int:pk>/", lawsuits.LawsuitDetailView.as_view(), name="lawsuit-detail"),
     # Litigation (cases/views/lawsuits.py): prepare from an account, stage moves, the deadline list.
     path(
