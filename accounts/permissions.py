@@ -42,6 +42,7 @@ AREA: dict[str, str] = {
     "cases.custodyevent": "evidence",
     "cases.platformcomplaint": "actions",
     "cases.lawyerletter": "actions",
+    "cases.authorityreport": "actions",
     "cases.identitydisclosure": "identity",
     "cases.lawsuit": "litigation",
     "cases.lawsuitparty": "litigation",

@@ -17,7 +17,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -455,6 +455,18 @@ class FiledFilter(YesNoFilter):
         return qs.exclude(stage=preparing) if value else qs.filter(stage=preparing)
 
 
+class OverdueDeadlineFilter(YesNoFilter):
+    """``true``: suits with a pending deadline (on the suit or one of its proceedings) already past."""
+
+    def apply(self, qs: QuerySet, value: bool) -> QuerySet:
+        from cases.models import Deadline
+
+        overdue = Deadline.objects.pending().filter(
+            Q(lawsuit=OuterRef("pk")) | Q(proceeding__lawsuit=OuterRef("pk")), due_on__lt=timezone.localdate()
+        )
+        return qs.filter(Exists(overdue)) if value else qs.exclude(Exists(overdue))
+
+
 class LawsuitFilter(StaffFilterSet):
     stage = ChoicesInFilter(label=_("Stage"), field_name="stage", choices=Lawsuit.Stage.choices)
     open = OpenFilter(label=_("Open"), field_name="stage", finished_values=tuple(Lawsuit.FINISHED_STAGES))
@@ -467,6 +479,7 @@ class LawsuitFilter(StaffFilterSet):
     )
     outcome = ChoicesInFilter(label=_("Outcome"), field_name="outcome", choices=Lawsuit.Outcome.choices)
     lawyer = PersonFilter(label=_("Responsible lawyer"), field_name="lawyer")
+    overdue = OverdueDeadlineFilter(label=_("Overdue deadline"))
     filed_from = DateBoundFilter(label=_("Filed from"), field_name="filed_on", lookup_expr="gte")
     filed_to = DateBoundFilter(label=_("Filed to"), field_name="filed_on", lookup_expr="lte")
     judged_from = DateBoundFilter(label=_("Judgment from"), field_name="judgment_on", lookup_expr="gte")
@@ -482,6 +495,7 @@ class LawsuitFilter(StaffFilterSet):
             "cause",
             "outcome",
             "lawyer",
+            "overdue",
             "filed_from",
             "filed_to",
             "judged_from",

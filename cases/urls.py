@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.views import assistance, audit, content_items, home, lawsuits, monitored_accounts, public
+from cases.views import authority_reports as report_views
 from cases.views import campaigns as campaign_views
 from cases.views import complaints as complaint_views
 from cases.views import evidence as evidence_views
@@ -51,6 +52,7 @@ urlpatterns = [
         name="monitored-account-detail",
     ),
     path("lawsuits/", lawsuits.LawsuitListView.as_view(), name="lawsuit-list"),
+    path("lawsuits/board/", lawsuits.LawsuitBoardView.as_view(), name="lawsuit-board"),
     path("lawsuits/<int:pk>/", lawsuits.LawsuitDetailView.as_view(), name="lawsuit-detail"),
     # Litigation (cases/views/lawsuits.py): prepare from an account, stage moves, the deadline list.
     path(
@@ -89,6 +91,11 @@ urlpatterns = [
     path("letters/<int:pk>/respond/", letter_views.letter_respond, name="letter-respond"),
     path("letters/<int:pk>/close/", letter_views.letter_close, name="letter-close"),
     path("letters/<int:pk>/hold-release/", letter_views.letter_hold_release, name="letter-hold-release"),
+    # Police and administrative reports (cases/views/authority_reports.py).
+    path("authority-reports/", report_views.AuthorityReportListView.as_view(), name="report-list"),
+    path("authority-reports/new/", report_views.report_create, name="report-create"),
+    path("authority-reports/<int:pk>/", report_views.AuthorityReportDetailView.as_view(), name="report-detail"),
+    path("authority-reports/<int:pk>/move/", report_views.report_move, name="report-move"),
     path("monitored-accounts/<int:pk>/disclosures/new/", letter_views.disclosure_create, name="disclosure-create"),
     path("disclosures/<int:pk>/", letter_views.DisclosureDetailView.as_view(), name="disclosure-detail"),
     path("disclosures/<int:pk>/respond/", letter_views.disclosure_respond, name="disclosure-respond"),

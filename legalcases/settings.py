@@ -580,6 +580,9 @@ LITIGATION_HOLD_RETENTION_DAYS = env_int("LITIGATION_HOLD_RETENTION_DAYS", 730)
 LETTER_LETTERHEAD = env_str("LETTER_LETTERHEAD", "")
 # Base address for links in emails (no request there to build them from).
 LITIGATION_SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Criminal Law art. 221 (damaging business reputation): 立案追诉标准(二) (2022) art. 66 prosecutes from a
+# direct loss of CNY 500,000. Police-report pages show the items' estimated loss against it (yuan).
+ART221_LOSS_THRESHOLD = env_int("ART221_LOSS_THRESHOLD", 500_000, minimum=1)
 
 # --- Operations: faults, probes, logs, storage, Celery reliability (issue 9 items 5-8) -------------
 # One block on purpose (several branches edit this file): it adjusts the settings above.

@@ -228,6 +228,16 @@ class DeadlineFactory(DjangoModelFactory):
     lawsuit = factory.SubFactory(LawsuitFactory)
 
 
+class AuthorityReportFactory(DjangoModelFactory):
+    """A draft report to the police (add items or accounts through the M2M fields)."""
+
+    class Meta:
+        model = m.AuthorityReport
+
+    authority_type = m.AuthorityReport.AuthorityType.POLICE
+    authority_name = "北京市海淀区公安分局网安大队"
+
+
 class IdentityDisclosureFactory(DjangoModelFactory):
     class Meta:
         model = m.IdentityDisclosure

@@ -16,7 +16,7 @@ from cases.admin.base import (
 )
 from cases.admin.litigation import DeadlineInline
 from cases.fields import mask_name
-from cases.models import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
+from cases.models import AuthorityReport, IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
 
 
 class ComplaintDeadlineInline(DeadlineInline):
@@ -59,6 +59,17 @@ class RebuttalAdmin(CasesModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ("content_items",)
     allow_delete = True
+
+
+@admin.register(AuthorityReport)
+class AuthorityReportAdmin(CasesModelAdmin):
+    list_display = ("__str__", "authority_type", "status", "reported_on", "receipt_number", "decided_on", "created_by")
+    list_select_related = ("created_by",)
+    list_filter = ("status", "authority_type")
+    search_fields = ("receipt_number__exact", "authority_name")
+    search_help_text = _("The exact receipt number, or the authority's name.")
+    date_hierarchy = "reported_on"
+    autocomplete_fields = ("content_items", "accounts", "lawsuit", "created_by")
 
 
 @admin.register(LawyerLetter)

@@ -7,6 +7,7 @@ from cases.models.evidence import CustodyEvent, Evidence
 from cases.models.intake import ImportJob
 from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
 from cases.models.monitoring import Agency, Assessment, Campaign, ContentItem, MonitoredAccount, Platform
+from cases.models.reports import AuthorityReport
 from cases.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Assessment",
     "AssistanceRequest",
     "AuditEvent",
+    "AuthorityReport",
     "Campaign",
     "ConsentRecord",
     "ContentItem",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.filters import ContentItemFilter, MonitoredAccountFilter, StaffFilterSet
 from cases.models import (
     Assessment,
+    AuthorityReport,
     Campaign,
     ContentItem,
     Evidence,
@@ -79,6 +80,7 @@ def content_item_detail_queryset(*, user: Any) -> QuerySet:
                 .order_by("-created_at"),
             ),
             Prefetch("lawsuits", queryset=Lawsuit.objects.for_user(user).order_by("-created_at")),
+            Prefetch("authority_reports", queryset=AuthorityReport.objects.for_user(user).order_by("-created_at")),
         )
     )
 

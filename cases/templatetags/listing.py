@@ -80,6 +80,7 @@ BADGES: dict[str, dict[str, str]] = {
     },
     "letter": {"issued": "info", "delivered": "info", "responded": "warn"},
     "disclosure": {"requested": "info", "disclosed": "success", "refused": "danger"},
+    "authority_report": {"filed": "info", "accepted": "info", "case_opened": "success", "not_accepted": "danger"},
     "integrity": {"ok": "success", "mismatch": "danger", "missing": "danger", "chain_broken": "danger"},
 }
 

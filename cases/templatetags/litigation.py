@@ -7,10 +7,10 @@ from typing import Any
 from django import template
 
 from accounts import permissions
-from cases.models import IdentityDisclosure, Lawsuit, LawyerLetter
+from cases.models import AuthorityReport, IdentityDisclosure, Lawsuit, LawyerLetter
 
 register = template.Library()
-MODELS = {"lawsuit": Lawsuit, "lawyerletter": LawyerLetter, "identitydisclosure": IdentityDisclosure}
+MODELS = {"authorityreport": AuthorityReport, "lawsuit": Lawsuit, "lawyerletter": LawyerLetter, "identitydisclosure": IdentityDisclosure}
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ A service's ValidationError becomes a form error or a message; PermissionDenied 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -28,10 +29,10 @@ from cases.exports import ExportMixin
 from cases.filters import ContentItemFilter, TriageFilter
 from cases.forms.complaints import ComplaintOpenForm
 from cases.forms.triage import AssessmentForm, BulkAssessForm
-from cases.models import Assessment, ContentItem, Evidence, LawyerLetter, PlatformComplaint
+from cases.models import Assessment, AuthorityReport, ContentItem, Evidence, LawyerLetter, PlatformComplaint
 from cases.selectors.monitoring import content_item_detail_queryset, content_item_list, triage_queue
 from cases.selectors.triage import content_item_timeline, queue_neighbours
-from cases.services import triage
+from cases.services import authority_reports, triage
 from cases.services.triage_bulk import content_items_assess_bulk
 from cases.views.listing import FilteredListView
 
@@ -154,6 +155,12 @@ class ContentItemDetailView(RoleRequiredMixin, DetailView):
         if gate_open and permissions.can_edit(user, PlatformComplaint):
             context["complaint_form"] = ComplaintOpenForm(prefix="complaint")
         context["timeline"], context["timeline_truncated"] = content_item_timeline(user=user, item=item)
+        # The latest estimated loss against the art. 221 threshold (assessments are prefetched, newest first).
+        latest_loss = next((a.estimated_loss for a in item.assessments.all() if a.estimated_loss is not None), None)
+        context["loss"] = authority_reports.LossSummary(
+            latest_loss or Decimal(0), int(latest_loss is not None), 1, authority_reports.threshold()
+        )
+        context["can_report"] = permissions.can_edit(user, AuthorityReport)
         context["neighbours"] = queue_neighbours(user=user, item=item)
         return context
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accounts import permissions
 from accounts.permissions import RoleRequiredMixin
@@ -41,6 +41,7 @@ from cases.models import (
     LawyerLetter,
     MonitoredAccount,
 )
+from cases.selectors import lawsuit_board
 from cases.selectors.litigation import lawsuit_deadlines, lawsuit_detail_queryset, lawsuit_list
 from cases.services import deadlines, holds, litigation
 from cases.views.listing import FilteredListView
@@ -74,7 +75,7 @@ class LawsuitListView(ExportMixin, FilteredListView):
     permission_model = Lawsuit
     filterset_class = LawsuitFilter
     template_name = "cases/lawsuit_list.html"
-    primary_filters = ("stage", "our_role", "cause", "outcome", "lawyer")
+    primary_filters = ("stage", "our_role", "cause", "outcome", "lawyer", "overdue")
 
     def base_queryset(self) -> QuerySet:
         return lawsuit_list(user=self.request.user)
@@ -298,3 +299,25 @@ def deadline_done(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         target = reverse("cases:deadline-list")
     return redirect(target)
+
+
+class LawsuitBoardView(RoleRequiredMixin, TemplateView):
+    """Suits in columns by stage (the list's filters apply: ``?lawyer=me``, ``?overdue=true``, …),
+    then outcomes and costs by cause and by court; any staff role. A fixed number of queries."""
+
+    permission_model = Lawsuit
+    template_name = "cases/lawsuit_board.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        filterset = LawsuitFilter(self.request.GET or None, queryset=Lawsuit.objects.none(), user=user)
+        context["filter"] = filterset
+        context["columns"] = lawsuit_board.board_columns(user=user, filters=self.request.GET)
+        context["cards_per_stage"] = lawsuit_board.CARDS_PER_STAGE
+        context["today"] = timezone.localdate()
+        context["by_cause"] = lawsuit_board.outcomes_by_cause(user=user)
+        context["by_court"] = lawsuit_board.outcomes_by_court(user=user, unknown=_("Court not recorded"))
+        context["query"] = self.request.GET.urlencode()
+        context["primary_filters"] = ("lawyer", "overdue", "cause", "our_role")
+        return context

@@ -83,6 +83,7 @@ def _one_of_each() -> None:
     lawyer = User.objects.create_user(username="seed-lawyer", password=PASSWORD, role="lawyer")
     item = f.ContentItemFactory()
     f.AssessmentFactory(content_item=item, assessor=lawyer)
+    f.AuthorityReportFactory().content_items.add(item)
     f.CampaignFactory()
     f.AgencyFactory()
     f.CustodyEventFactory()

@@ -55,6 +55,7 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     m.PlatformComplaint: lambda: f.PlatformComplaintFactory(created_by=f.UserFactory()),
     m.LawyerLetter: lambda: f.LawyerLetterFactory(recipient_agency=f.AgencyFactory(), lawyer=f.UserFactory()),
     m.IdentityDisclosure: lambda: f.IdentityDisclosureFactory(lawsuit=f.LawsuitFactory(), disclosed_name="王五"),
+    m.AuthorityReport: lambda: f.AuthorityReportFactory(created_by=f.UserFactory(), lawsuit=f.LawsuitFactory()),
     m.Lawsuit: f.FiledLawsuitFactory,
     m.LawsuitParty: lambda: f.LawsuitPartyFactory(agency=f.AgencyFactory(), platform=f.PlatformFactory()),
     m.LawsuitClaim: f.LawsuitClaimFactory,
