@@ -29,7 +29,7 @@ from cases.tasks.assistance import purge_assistance_personal_data
 from tests import factories as f
 from tests.cases.test_public_form import png_bytes
 from tests.conftest import PASSWORD, browser_second_factor
-from tests.test_browser_evidence import shots_folder
+from tests.test_browser_evidence import reverify, shots_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,7 +121,17 @@ def test_the_owner_is_supported_from_submission_to_a_lawsuit_on_a_phone(
     expect(owner.locator(".messages")).to_be_visible()
     req.refresh_from_db()
     assert req.status == AssistanceRequest.Status.SCREENING
-    assert m.Evidence.objects.filter(assistance_requests=req).count() == 2
+    owner_files = m.Evidence.objects.filter(assistance_requests=req)
+    assert owner_files.count() == 2
+
+    # --- the lawyer exports the request's evidence package: it re-verifies -----------------------------
+    staff.goto(base + req.get_absolute_url())
+    with staff.expect_download() as download_info:
+        staff.locator(f'form[action="{reverse("cases:assistance-evidence-package", args=[req.pk])}"] button').click()
+    package = tmp_path / "request-package.zip"
+    download_info.value.save_as(package)
+    manifest = reverify(package)
+    assert {entry["sha256"] for entry in manifest["files"]} == {ev.sha256 for ev in owner_files}
 
     # --- the lawyer judges it suable: every eligibility criterion ticked ------------------------------
     staff.goto(base + req.get_absolute_url())
