@@ -232,6 +232,8 @@ def test_withdrawal_then_the_purge_removes_the_personal_data(live_server, browse
     expect(main).not_to_contain_text("李雷")
     expect(main).not_to_contain_text("13912345678")
     expect(main).not_to_contain_text("douyin.com/video/7")
+    with translation.override("zh-hans"):
+        expect(main).to_contain_text(str(_("The owner's personal data has been purged.")))
     staff.screenshot(path=shots / "staff-request-purged-390.png", full_page=True)
 
     # The tracking link still tells the owner the request ended, but shows no personal data any more
