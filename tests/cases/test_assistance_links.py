@@ -127,7 +127,7 @@ def test_add_to_monitoring_refuses_a_purged_request(analyst):
     AssistanceRequest.objects.filter(pk=req.pk).update(purged_at="2026-01-01T00:00:00Z", content_links=[])
     req.refresh_from_db()
 
-    with pytest.raises(Exception, match="purged"):
+    with translation.override("en"), pytest.raises(Exception, match="purged"):
         assistance_links.assistance_request_add_to_monitoring(assistance_request=req, actor=analyst)
 
 
