@@ -78,6 +78,9 @@ def assistance_request_contact(*, user: Any, assistance_request: AssistanceReque
     owner's personal data is recorded (DESIGN.md §6).
     """
     req = assistance_request
+    if req.purged_at is not None:
+        # Nothing personal is left to read: no audit row claiming a read of personal data.
+        return OwnerContact("", "", "", masked=False)
     if not permissions.can_see_personal_data(user):
         return OwnerContact(req.masked_name, req.masked_phone, req.masked_email, masked=True)
     audit.record(action="view", obj=req, diff={"fields": ["owner_name", "owner_phone", "owner_email"]})

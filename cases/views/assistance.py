@@ -28,7 +28,7 @@ from cases import export_columns
 from cases.exports import ExportMixin
 from cases.filters import AssistanceRequestFilter
 from cases.forms.assistance import AssignForm, DecideForm, NeedInfoForm, OutcomeForm, ReasonForm, RequiredReasonForm
-from cases.models import AssistanceRequest, ContentItem
+from cases.models import AssistanceRequest, ContentItem, Evidence
 from cases.selectors.assistance import (
     assistance_request_contact,
     assistance_request_detail_queryset,
@@ -71,6 +71,7 @@ class AssistanceRequestDetailView(RoleRequiredMixin, DetailView):
         context["evidence_count"] = assistance_request_evidence_count(user=user, assistance_request=req)
         context["criteria"] = AssistanceRequest.Criterion.choices
         context["monitoring"] = monitoring_links(user=user, assistance_request=req)
+        context["can_export_evidence"] = permissions.can_edit(user, Evidence)
         context["can_add_to_monitoring"] = (
             req.purged_at is None and permissions.can_edit(user, req) and permissions.can_edit(user, ContentItem)
         )

@@ -103,6 +103,7 @@ class LawsuitDetailView(RoleRequiredMixin, DetailView):
         context["costs_total"] = lawsuit.court_fee + lawsuit.notary_fee + lawsuit.lawyer_fee
         context["deadlines"] = _with_countdown(lawsuit_deadlines(user=user, lawsuit=lawsuit), timezone.localdate())
         context["can_view_evidence"] = permissions.can_view(user, Evidence)
+        context["can_export_evidence"] = permissions.can_edit(user, Evidence)
         context["can_view_assistance"] = permissions.can_view(user, AssistanceRequest)
         context["can_edit"] = permissions.can_edit(user, Lawsuit)
         if context["can_edit"] and litigation.legal_moves(lawsuit):
