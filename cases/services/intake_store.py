@@ -135,9 +135,11 @@ def upsert(
             default = now if getattr(f, "auto_now", False) or f.default is timezone.now else f.get_default()
             selected.append(f"%s::{f.db_type(connection)}")
             params.append(f.get_db_prep_value(default, connection, prepared=False))
-    document = json.dumps(
-        [{f.column: row[f.attname] for f in carried} for row in rows], ensure_ascii=False, default=_json_value
-    )
+    if all(f.column == f.attname for f in carried):
+        payload: list[dict[str, Any]] = rows  # json_to_recordset reads the columns it names, ignores the rest
+    else:
+        payload = [{f.column: row[f.attname] for f in carried} for row in rows]
+    document = json.dumps(payload, ensure_ascii=False, default=_json_value)
     params.append(document)
     updates = [quote(meta.get_field(name).column) for name in (*update_fields, "updated_at")]
     key_column = quote(meta.get_field(key_field).column)
