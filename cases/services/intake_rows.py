@@ -215,6 +215,8 @@ _MULTIPLIERS = {None: 1, "万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "
 
 def clean_count(value: Any, *, label: Any) -> int:
     """Return a non-negative whole number; accepts "1,234", "1.2万", "3.5w", "10万+"."""
+    if type(value) is int and 0 <= value <= MAX_COUNT:  # the usual case: no Decimal round trip
+        return value
     if isinstance(value, bool):
         raise _bad_count(value, label)
     if isinstance(value, int):
@@ -364,27 +366,27 @@ def clean_row(row: NumberedRow, *, platforms: PlatformDirectory, default_platfor
     platform_id = _platform_for(data.get("platform"), url, platforms, default_platform_id)
     fields: dict[str, Any] = {}
     for name, limit in TEXT_FIELDS.items():
-        if not _is_blank(data.get(name)):
+        if data.get(name) is not None and not _is_blank(data[name]):
             fields[name] = clean_text(data[name], label=_label(ContentItem, name), max_length=limit)
     for name in COUNT_FIELDS:
-        if not _is_blank(data.get(name)):
+        if data.get(name) is not None and not _is_blank(data[name]):
             fields[name] = clean_count(data[name], label=_label(ContentItem, name))
-    if not _is_blank(data.get("published_at")):
+    if data.get("published_at") is not None and not _is_blank(data["published_at"]):
         fields["published_at"] = clean_datetime(data["published_at"], label=_label(ContentItem, "published_at"))
-    if not _is_blank(data.get("content_type")):
+    if data.get("content_type") is not None and not _is_blank(data["content_type"]):
         fields["content_type"] = clean_choice(
             data["content_type"], label=_label(ContentItem, "content_type"), aliases=CONTENT_TYPES
         )
-    if not _is_blank(data.get("live_status")):
+    if data.get("live_status") is not None and not _is_blank(data["live_status"]):
         fields["live_status"] = clean_choice(
             data["live_status"], label=_label(ContentItem, "live_status"), aliases=LIVE_STATUSES
         )
     if data.get("ai_label_present") is not None:
         fields["ai_label_present"] = clean_bool(data["ai_label_present"], label=_label(ContentItem, "ai_label_present"))
     clean = CleanRow(number=row.number, platform_id=platform_id, url=url, fields=fields)
-    if not _is_blank(data.get("account")):
+    if data.get("account") is not None and not _is_blank(data["account"]):
         clean.account = clean_account(data["account"])
-    if not _is_blank(data.get("assessment")):
+    if data.get("assessment") is not None and not _is_blank(data["assessment"]):
         clean.assessment, clean.assessed_at = clean_assessment(data["assessment"])
     return clean
 
