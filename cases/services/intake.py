@@ -4,8 +4,8 @@
 by (platform, normalised URL) and accounts by (platform, platform_uid). Bad rows are rejected one
 by one with a translated reason; every other row is saved. Rows go in batches of ``BATCH_SIZE``,
 each batch in its own transaction with a fixed number of queries (PERFORMANCE.md: prefetched
-lookups, ``bulk_create(update_conflicts=True)``, no per-row SELECT), so a long import shows its
-progress and a failure late in a file keeps the batches already saved. Re-running an import is
+lookups, one ``INSERT … ON CONFLICT`` per table fed by a JSON document, no per-row SELECT), so a
+long import shows its progress and a failure late in a file keeps the batches already saved. Re-running an import is
 safe: it updates the same items and creates nothing.
 
 Import jobs (``import_job_*``) wrap a stored file and always end ``completed`` or ``failed``.

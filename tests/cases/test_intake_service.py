@@ -369,7 +369,7 @@ def test_a_batch_writes_its_items_in_one_statement_with_the_models_defaults(anal
     with CaptureQueriesContext(connection) as ctx:
         result = run([post(1, views=9), post(2), post(3, title="标题")], analyst)
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO cases_contentitem")]
-    assert len(writes) == 1 and "unnest(" in writes[0]  # not one bound parameter per row and column
+    assert len(writes) == 1 and "json_to_recordset(" in writes[0]  # one JSON document, not a parameter per row and column
     assert (result.created, result.updated) == (2, 1)
     assert set(result.item_ids) == set(m.ContentItem.objects.values_list("pk", flat=True))
     updated = m.ContentItem.objects.get(pk=before.pk)
