@@ -21,9 +21,12 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -52,14 +55,43 @@ def table_estimate(queryset: QuerySet) -> int | None:
     return int(row[0])
 
 
+# The planner's estimates, per query, for ESTIMATE_TTL seconds: an estimate changes slowly, and
+# planning the query on every page cost a round trip and a sixth of the page query's database time.
+ESTIMATE_TTL = 60.0
+ESTIMATE_CACHE_SIZE = 512
+_estimates: OrderedDict[tuple[str, str, tuple[Any, ...]], tuple[float, int | None]] = OrderedDict()
+_estimates_lock = threading.Lock()
+
+
 def query_estimate(queryset: QuerySet) -> int | None:
-    """Return the planner's estimate of the rows the query selects (EXPLAIN: the query is not run)."""
+    """Return the planner's estimate of the rows the query selects (EXPLAIN: the query is not run).
+
+    Remembered per process for ``ESTIMATE_TTL`` seconds, keyed by the query's SQL and parameters.
+    """
+    # Only the primary key: the same rows, without planning the joins of select_related.
+    ids = queryset.order_by().values("pk")
     try:
-        # Only the primary key: the same rows, without planning the joins of select_related.
-        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"])
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    key = (ids.db, sql, tuple(params))
+    now = time.monotonic()
+    with _estimates_lock:
+        cached = _estimates.get(key)
+        if cached is not None and now - cached[0] < ESTIMATE_TTL:
+            _estimates.move_to_end(key)
+            return cached[1]
+    try:
+        plan = json.loads(ids.explain(format="json"))
+        estimate: int | None = int(plan[0]["Plan"]["Plan Rows"])
     except (ValueError, KeyError, IndexError, TypeError):
-        return None
+        estimate = None
+    with _estimates_lock:
+        _estimates[key] = (now, estimate)
+        _estimates.move_to_end(key)
+        while len(_estimates) > ESTIMATE_CACHE_SIZE:
+            _estimates.popitem(last=False)
+    return estimate
 
 
 def is_unfiltered(queryset: QuerySet) -> bool:
@@ -86,20 +118,28 @@ def fast_count(queryset: QuerySet, limit: int = EXACT_COUNT_LIMIT) -> tuple[int,
     return max(bounded, estimate or 0), True
 
 
-def page_rows(queryset: QuerySet | list[Any], offset: int, limit: int, fields: tuple[str, ...] = ()) -> list[Any]:
+def page_rows(
+    queryset: QuerySet | list[Any],
+    offset: int,
+    limit: int,
+    fields: tuple[str, ...] = (),
+    expressions: dict[str, Any] | None = None,
+) -> list[Any]:
     """Return ``limit`` rows from ``offset``; past the first page, by ids first (see the module docstring).
 
-    With ``fields`` the rows are ``.values(*fields)`` dicts (which must include the primary key's column).
+    With ``fields`` (and ``expressions``, named expressions) the rows are ``.values(*fields,
+    **expressions)`` dicts; ``fields`` must include the primary key's column.
     """
     if not isinstance(queryset, QuerySet):
         return list(queryset[offset : offset + limit])
+    expressions = expressions or {}
     if offset == 0:
-        return list((queryset.values(*fields) if fields else queryset)[:limit])
+        return list((queryset.values(*fields, **expressions) if fields else queryset)[:limit])
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
     rows = queryset.order_by().filter(pk__in=ids)
     if fields:
         pk_name = queryset.model._meta.pk.attname
-        by_id = {row[pk_name]: row for row in rows.values(*fields)}
+        by_id = {row[pk_name]: row for row in rows.values(*fields, **expressions)}
     else:
         by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -112,8 +152,10 @@ class FastPageNumberPagination(BasePagination):
     max_page_size = 200
     page_query_param = "page"
     page_size_query_param = "page_size"
-    # Set by a view that renders ``.values()`` rows (ContentItemViewSet): the columns to select.
+    # Set by a view that renders ``.values()`` rows (ContentItemViewSet): the columns to select,
+    # and named expressions to select with them.
     values_fields: tuple[str, ...] = ()
+    values_expressions: dict[str, Any] | None = None
 
     def _int_param(self, request: Request, name: str, default: int, maximum: int) -> int:
         raw = request.query_params.get(name)
@@ -128,7 +170,7 @@ class FastPageNumberPagination(BasePagination):
         self.page_number = self._int_param(request, self.page_query_param, 1, MAX_PAGE)
         self.size = self._int_param(request, self.page_size_query_param, self.page_size, self.max_page_size)
         offset = (self.page_number - 1) * self.size
-        rows = page_rows(queryset, offset, self.size + 1, self.values_fields)
+        rows = page_rows(queryset, offset, self.size + 1, self.values_fields, self.values_expressions)
         self.has_next = len(rows) > self.size
         rows = rows[: self.size]
         if not rows and self.page_number > 1:
@@ -150,20 +192,21 @@ class FastPageNumberPagination(BasePagination):
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, number)
 
-    def get_paginated_response(self, data: list[Any]) -> Response:
+    def envelope(self) -> OrderedDict[str, Any]:
+        """Everything of the paginated response but the results."""
         next_page = self.page_number + 1 if self.has_next and self.page_number < MAX_PAGE else None
         previous_page = self.page_number - 1 if self.page_number > 1 else None
-        return Response(
-            OrderedDict(
-                [
-                    ("count", self.count),
-                    ("count_is_estimate", self.count_is_estimate),
-                    ("next", self._link(next_page)),
-                    ("previous", self._link(previous_page)),
-                    ("results", data),
-                ]
-            )
+        return OrderedDict(
+            [
+                ("count", self.count),
+                ("count_is_estimate", self.count_is_estimate),
+                ("next", self._link(next_page)),
+                ("previous", self._link(previous_page)),
+            ]
         )
+
+    def get_paginated_response(self, data: list[Any]) -> Response:
+        return Response(OrderedDict([*self.envelope().items(), ("results", data)]))
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
