@@ -195,3 +195,21 @@ def test_an_admin_revokes_tokens_with_the_list_action(admin_client_, make_token)
 
 def test_lawyers_cannot_manage_tokens_in_the_admin(lawyer_client):
     assert lawyer_client.get(reverse("admin:accounts_apitoken_changelist")).status_code == 403
+
+
+def test_the_token_lookup_reads_what_the_orm_reads_in_one_query(make_token, vendor, django_assert_num_queries):
+    """accounts.authentication.token_by_digest: hand-written SQL, the same instances as the ORM's."""
+    from accounts.authentication import token_by_digest
+
+    token, key = make_token(scopes=["read", "import"])
+    orm = ApiToken.objects.select_related("user").get(pk=token.pk)
+    with django_assert_num_queries(1):
+        found = token_by_digest(ApiToken.digest_of(key))
+        user = found.user  # cached with the token: no second query
+    for field in ApiToken._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    for field in type(vendor)._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(orm.user, field.attname), field.name
+    assert sorted(found.scopes) == ["import", "read"]
+    assert found._state.adding is False and found._state.db == "default"
+    assert token_by_digest(ApiToken.digest_of(key + "x")) is None
