@@ -355,7 +355,7 @@ REST_FRAMEWORK = {
         "accounts.permissions.ApiTokenScopePermission",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "cases.api.filters.ApiFilterBackend",
         "cases.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.FastPageNumberPagination",

@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
@@ -37,6 +38,18 @@ from cases.models import (
     PlatformComplaint,
 )
 from cases.services.triage import SIGN_OFF_REQUIRED
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, validating only the filters the query string names (see
+    ``StaffFilterSet.get_form_class``): the API never renders the filter form."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet, view: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and issubclass(filterset_class, StaffFilterSet):
+            kwargs["fields_in_data_only"] = True
+        return kwargs
 
 
 class StableOrderingFilter(OrderingFilter):
