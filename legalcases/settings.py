@@ -591,7 +591,10 @@ ART221_LOSS_THRESHOLD = env_int("ART221_LOSS_THRESHOLD", 500_000, minimum=1)
 # or the disk fails (legalcases/health_middleware.py). First, so it wraps every other middleware.
 MIDDLEWARE.insert(0, "legalcases.health_middleware.RequestIdMiddleware")
 # A stopped database host must fail a request in seconds, not hang it until gunicorn's timeout.
-DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)}
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)}
+# A stalled one too (paused, frozen, packets dropped): after this many seconds a web request's server is
+# probed, and if it does not answer the request's connection is cut: a 503 (legalcases/db_watchdog.py). 0: off.
+DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 2, minimum=0)
 # Seconds /readyz waits for the broker (the database uses DATABASE_CONNECT_TIMEOUT).
 HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3, minimum=1)
 # Load balancers probe over plain http inside the network.
