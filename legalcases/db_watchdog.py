@@ -40,6 +40,8 @@ logger = logging.getLogger("legalcases.faults")
 
 TICK = 0.25
 PROBE_TIMEOUT = 1.0
+# After a probe finds the server stalled, new connections to it fail at once for this long.
+FAIL_FAST_SECONDS = 1.0
 # PostgreSQL's SSLRequest (length 8, code 80877103): the server answers one byte, S or N.
 _SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 
@@ -118,7 +120,7 @@ def _check(now: float, stall: float) -> None:
             if server not in verdicts:
                 verdicts[server] = server_answers(*server)
                 if not verdicts[server]:
-                    _stalled_until[server] = time.monotonic() + stall
+                    _stalled_until[server] = time.monotonic() + FAIL_FAST_SECONDS
             if not verdicts[server] and _cut(wrapper):
                 logger.error("database server %s:%s does not answer: cut a request's connection", *server)
 

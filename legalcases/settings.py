@@ -651,6 +651,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 # A web request publishing to a broker that is down gives up within about a second (and the caller
 # keeps the work queued in the database) instead of hanging.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+# The same bound for a Redis result backend: every publish also subscribes to the task's result, and its
+# default policy (20 retries a second apart) held a request ~19 s when Redis was down (tests/faults/).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Jobs queued while the broker was down are sent again every 10 minutes (at :03, :13, ... off the
 # round minutes other jobs use).
 CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {

@@ -162,7 +162,7 @@ class App:
     def stop(self) -> None:
         for proc in (self.worker, self.server):
             if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.killpg(proc.pid, signal.SIGQUIT)  # quick shutdown (gunicorn) and cold shutdown (celery)
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
@@ -190,6 +190,7 @@ def app(pg: Postgres, rd: Redis, tmp_path_factory) -> Iterator[App]:
         )
         assert setup.returncode == 0, setup.stderr[-4000:]
         rd.client(REDIS_DB).flushdb()  # no message left from an earlier run
+        server.start_worker()  # boots while the first tests run
         server.start()
         yield server
     finally:
