@@ -160,14 +160,16 @@ class App:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def stop(self) -> None:
-        for proc in (self.worker, self.server):
-            if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGQUIT)  # quick shutdown (gunicorn) and cold shutdown (celery)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+        running = [(proc, sig) for proc, sig in ((self.worker, signal.SIGTERM), (self.server, signal.SIGQUIT))
+                   if proc is not None and proc.poll() is None]  # fmt: skip
+        for proc, sig in running:  # the worker's warm shutdown and gunicorn's quick one, side by side
+            os.killpg(proc.pid, sig)
+        for proc, _sig in running:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
 
     def sql(self, query: str, *params) -> list[tuple]:
         """Read or change the app's database directly (the app is the one under test, not this helper)."""
@@ -185,13 +187,12 @@ def app(pg: Postgres, rd: Redis, tmp_path_factory) -> Iterator[App]:
         )
     server = App(pg, rd, tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("logs"))
     try:
-        setup = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", SETUP], cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=300
-        )
-        assert setup.returncode == 0, setup.stderr[-4000:]
         rd.client(REDIS_DB).flushdb()  # no message left from an earlier run
-        server.start_worker()  # boots while the first tests run
+        # Migrations and the two servers' start-up (which needs no table) overlap: the run stays short.
+        setup = server._spawn([sys.executable, "-c", SETUP], "setup.log")
+        server.start_worker()
         server.start()
+        assert setup.wait(timeout=300) == 0, server.log("setup.log")
         yield server
     finally:
         server.stop()
