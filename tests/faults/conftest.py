@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.faults.services import HOST, Postgres, Redis, wait_until
+from tests.faults.services import HOST, Postgres, Redis, children, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = os.environ.get("FAULTS_DATABASE", "legalcases_faults")
@@ -143,10 +143,7 @@ class App:
     def worker_pids(self) -> set[int]:
         """gunicorn's worker processes: the same set after a fault means no worker was killed or restarted."""
         assert self.server is not None
-        out = subprocess.run(  # noqa: S603
-            ["ps", "-o", "pid=", "--ppid", str(self.server.pid)], capture_output=True, text=True  # noqa: S607
-        ).stdout
-        return {int(pid) for pid in out.split()}
+        return set(children(self.server.pid))
 
     def start_worker(self) -> None:
         self.worker = self._spawn(

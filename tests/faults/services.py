@@ -46,7 +46,7 @@ def wait_until(predicate, timeout: float, what: str) -> float:
     raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
 
-def _children(parent: int) -> list[int]:
+def children(parent: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -134,7 +134,7 @@ class Postgres:
         postmaster = self.postmaster_pid()
         os.kill(postmaster, signal.SIGSTOP)  # first: a stopped postmaster forks no new backend
         self.paused = [postmaster]
-        for pid in _children(postmaster):
+        for pid in children(postmaster):
             try:
                 os.kill(pid, signal.SIGSTOP)
                 self.paused.append(pid)
