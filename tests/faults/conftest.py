@@ -46,6 +46,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sigterm_runs_the_teardown() -> Iterator[None]:
+    """A run stopped with SIGTERM (a CI timeout) still resumes and restarts the servers: as with Ctrl-C,
+    pytest unwinds and the fixtures' teardown runs. (Nothing survives SIGKILL: `pg_ctlcluster 15 main start`,
+    `kill -CONT <postmaster and backends>`, `redis-server …` by hand then.)"""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @pytest.fixture(scope="session")
 def pg() -> Iterator[Postgres]:
     target = Postgres()
