@@ -660,6 +660,12 @@ CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {
     "task": "cases.requeue_import_jobs",
     "schedule": crontab(minute="3-59/10"),
 }
+# Owners' status notices that could not be queued (broker down when the move committed) are queued
+# again every 10 minutes (at :07, :17, ...): an owner hears of a move late rather than never.
+CELERY_BEAT_SCHEDULE["resend-owner-notifications"] = {
+    "task": "cases.resend_owner_notifications",
+    "schedule": crontab(minute="7-59/10"),
+}
 
 # Logs: LOG_FORMAT=json writes one JSON object per line (for a log shipper), text is for people.
 # Every line carries the request id; personal data is masked by cases.logfilters.

@@ -306,6 +306,33 @@ def test_broker_down_an_import_stays_queued_and_is_sent_again_later(
 
 
 @pytest.mark.django_db
+def test_broker_down_a_move_is_saved_and_the_owner_is_told_later(
+    lawyer, broker_down, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from cases.models import OwnerNotification
+    from cases.services import assistance, notifications
+
+    req = assistance.assistance_request_submit(
+        name="韩梅梅", phone="13812345678", email="owner@example.com", description="有人在微博造谣。",
+        links=["https://weibo.com/1/2"], help_types=["lawyer_letter"], files=[],
+    ).assistance_request  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the notice cannot be queued: no error for the move
+        assistance.assistance_request_screen(assistance_request=req, actor=lawyer, reason="ok")
+    req.refresh_from_db()
+    assert req.status == "screening" and not OwnerNotification.objects.exists()
+
+    broker_down.conf.task_always_eager = True  # the broker is back; beat's sweep sends the notice
+    assert notifications.owner_notifications_resend() == 0  # not before the notice had its chance
+    later = datetime.timedelta(0)  # as if ten minutes had passed (state changes are append-only)
+    assert notifications.owner_notifications_resend(older_than=later) == 1
+    assert OwnerNotification.objects.filter(assistance_request=req, status="screening").count() == 1
+    assert [m.to for m in mail.outbox] == [["owner@example.com"]]
+    assert notifications.owner_notifications_resend(older_than=later) == 0  # told once
+
+
+@pytest.mark.django_db
 def test_broker_down_a_job_started_on_demand_says_try_again(analyst_client, broker_down):
     response = analyst_client.post(reverse("cases:campaign-detect"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
