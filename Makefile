@@ -54,7 +54,7 @@ apt-get update -qq; \
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 endef
 
-.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test bench lint check messages docs stop clean
+.PHONY: help install install-test-deps system-deps test-system-deps compilemessages run test test-faults bench lint check messages docs stop clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -105,13 +105,26 @@ run: install  ## Migrate, load demo data and serve http://127.0.0.1:8000 (embedd
 	@echo
 	$(MANAGE) runserver $(RUN_ADDR)
 
-test: install-test-deps  ## Migration check, ruff, then the whole pytest suite
+test: install-test-deps  ## Migration check, ruff, the whole pytest suite, then the fault tests (test-faults)
 	@echo "manage.py makemigrations --check --dry-run"
 	@$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	@echo "pytest $(PYTEST_ARGS)  (test-only DEBUG, SECRET_KEY, ALLOWED_HOSTS, SECURE_SSL_REDIRECT, FIELD_ENCRYPTION_KEYS unless set)"
 	@rc=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating that as a failure" >&2; exit 1; fi; \
+	exit $$rc
+	@$(MAKE) --no-print-directory test-faults
+
+# The fault tests stop, pause and restart the PostgreSQL and Redis servers themselves, which cuts every
+# other client: so they run alone, after the main suite (which leaves them out: pyproject addopts), as
+# root. Default targets: the Debian cluster 15/main on port 5432 and Redis on 6379 (what CI has); a
+# private pair instead: FAULTS_PG_PORT + FAULTS_PG_CLUSTER (or FAULTS_PG_DATADIR), FAULTS_REDIS_PORT
+# (tests/faults/services.py). The app runs on its own database (legalcases_faults), dropped at the end.
+test-faults: install-test-deps  ## Fault tests on the real PostgreSQL and Redis (root; cuts their other clients)
+	@echo "pytest -m faults: stops and pauses PostgreSQL (port $${FAULTS_PG_PORT:-5432}) and stops Redis (port $${FAULTS_REDIS_PORT:-6379})"
+	@rc=0; $(TEST_ENV) DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:$${FAULTS_PG_PORT:-5432}/postgres}" \
+		$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no fault tests: treating that as a failure" >&2; exit 1; fi; \
 	exit $$rc
 
 # The benchmark builds its own database (BENCH_DATABASE, default legalcases_bench; dropped and

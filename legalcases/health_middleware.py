@@ -28,6 +28,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from cases.audit import request_id_for
+from legalcases import db_watchdog
 from legalcases.logging_json import current_request_id
 
 logger = logging.getLogger("legalcases.faults")
@@ -120,6 +121,8 @@ def _remember_failure(sender: Any, request: HttpRequest | None = None, **kwargs:
 
 
 got_request_exception.connect(_remember_failure, dispatch_uid="legalcases-remember-failure")
+# A stalled (not stopped) database must not hang a request: legalcases/db_watchdog.py.
+db_watchdog.install()
 
 
 class RequestIdMiddleware:

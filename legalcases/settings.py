@@ -591,7 +591,10 @@ ART221_LOSS_THRESHOLD = env_int("ART221_LOSS_THRESHOLD", 500_000, minimum=1)
 # or the disk fails (legalcases/health_middleware.py). First, so it wraps every other middleware.
 MIDDLEWARE.insert(0, "legalcases.health_middleware.RequestIdMiddleware")
 # A stopped database host must fail a request in seconds, not hang it until gunicorn's timeout.
-DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)}
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)}
+# A stalled one too (paused, frozen, packets dropped): after this many seconds a web request's server is
+# probed, and if it does not answer the request's connection is cut: a 503 (legalcases/db_watchdog.py). 0: off.
+DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 2, minimum=0)
 # Seconds /readyz waits for the broker (the database uses DATABASE_CONNECT_TIMEOUT).
 HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 3, minimum=1)
 # Load balancers probe over plain http inside the network.
@@ -648,11 +651,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 # A web request publishing to a broker that is down gives up within about a second (and the caller
 # keeps the work queued in the database) instead of hanging.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+# The same bound for a Redis result backend: every publish also subscribes to the task's result, and its
+# default policy (20 retries a second apart) held a request ~19 s when Redis was down (tests/faults/).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Jobs queued while the broker was down are sent again every 10 minutes (at :03, :13, ... off the
 # round minutes other jobs use).
 CELERY_BEAT_SCHEDULE["requeue-import-jobs"] = {
     "task": "cases.requeue_import_jobs",
     "schedule": crontab(minute="3-59/10"),
+}
+# Owners' status notices that could not be queued (broker down when the move committed) are queued
+# again every 10 minutes (at :07, :17, ...): an owner hears of a move late rather than never.
+CELERY_BEAT_SCHEDULE["resend-owner-notifications"] = {
+    "task": "cases.resend_owner_notifications",
+    "schedule": crontab(minute="7-59/10"),
 }
 
 # Logs: LOG_FORMAT=json writes one JSON object per line (for a log shipper), text is for people.

@@ -13,6 +13,7 @@ Lawyers are told by email when a request is assigned to them.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -20,9 +21,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,14 +99,51 @@ def owner_notify_on_commit(assistance_request: AssistanceRequest) -> None:
     )
     if change_id is None:
         return
-    request_id = assistance_request.pk
+    request_id, reference = assistance_request.pk, assistance_request.reference
 
     def send() -> None:
+        from kombu.exceptions import OperationalError as BrokerUnavailable
+
         from cases.tasks.assistance import notify_owner_of_status
 
-        notify_owner_of_status.delay(request_id, change_id)
+        try:
+            notify_owner_of_status.delay(request_id, change_id)
+        except BrokerUnavailable:  # the move is saved; owner_notifications_resend sends the notice later
+            logger.warning("Owner notice of %s not queued: the broker is unavailable", reference)
 
     transaction.on_commit(send)
+
+
+def owner_notifications_resend(
+    *,
+    older_than: datetime.timedelta = datetime.timedelta(minutes=10),
+    within: datetime.timedelta = datetime.timedelta(days=1),
+) -> int:
+    """Queue again the owners' notices that never left (the broker was down when the move committed).
+
+    Moves of the last ``within`` that are older than ``older_than`` (time enough for a queued notice to
+    be sent) and have no ``OwnerNotification``; purged requests are never told. Sending twice is harmless:
+    the task writes one notification per state change.
+    """
+    from cases.tasks.assistance import notify_owner_of_status
+
+    now = timezone.now()
+    missed = (
+        StateChange.objects.filter(
+            object_type="cases.assistancerequest",
+            at__lt=now - older_than,
+            at__gte=now - within,
+            object_id__in=AssistanceRequest.objects.filter(purged_at__isnull=True).values("pk"),
+        )
+        .filter(~Exists(OwnerNotification.objects.filter(state_change_id=OuterRef("pk"))))
+        .order_by("at", "pk")
+        .values_list("object_id", "pk")
+    )
+    count = 0
+    for request_id, change_id in missed:
+        notify_owner_of_status.delay(int(request_id), change_id)
+        count += 1
+    return count
 
 
 def notify_owner_of_status(*, assistance_request_id: int, state_change_id: int) -> bool:

@@ -28,6 +28,14 @@ def notify_owner_of_status(assistance_request_id: int, state_change_id: int) -> 
         return notify(assistance_request_id=assistance_request_id, state_change_id=state_change_id)
 
 
+@shared_task(name="cases.resend_owner_notifications", **RETRY)
+def resend_owner_notifications() -> int:
+    """Queue again owners' notices a broker outage kept from leaving (every 10 minutes, CELERY_BEAT_SCHEDULE)."""
+    from cases.services.notifications import owner_notifications_resend
+
+    return owner_notifications_resend()
+
+
 @shared_task(name="cases.notify_lawyer_of_assignment")
 def notify_lawyer_of_assignment(assistance_request_id: int, lawyer_id: int) -> bool:
     """Email a lawyer that an assistance request was assigned to them."""
