@@ -1,9 +1,11 @@
-"""Per-day rollups of the content items: built, refreshed and read here (docs/metrics.md, "Rollups").
+"""Per-day rollups of the content items and the assistance requests: built, refreshed and read here
+(docs/metrics.md, "Rollups").
 
 Exactness: triggers on ``cases_contentitem`` (migration ``reports/0001``) append to ``RollupDirtyDay`` the
-local days (discovered and assessed, before and after) of every inserted, updated or deleted item. A
-reader uses the rollup rows only for days that are not listed there and reads the listed days live from
-the items, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
+local days (discovered and assessed, before and after) of every inserted, updated or deleted item; triggers on
+``cases_assistancerequest`` (``reports/0002``) the local days of submission, before and after, of every
+inserted, updated or deleted request. A reader uses the rollup rows only for days that are not listed there
+and reads the listed days live from the items and requests, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
 REPEATABLE READ transaction and removes exactly the entries it saw; entries written meanwhile stay.
 Until ``rebuild()`` has run once (``RollupState``), every figure is read live.
 """
@@ -22,8 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.filters import local_day_end, local_day_start
-from cases.models import Assessment, ContentItem
-from reports.models import RollupDirtyDay, RollupState
+from cases.models import Assessment, AssistanceRequest, ContentItem
+from reports.models import RequestSubmittedDay, RollupDirtyDay, RollupState
 
 STATE = "items"
 LOCK_KEY = 0x7264_6173  # pg advisory lock: one refresh/rebuild at a time
@@ -38,6 +40,17 @@ ACTED_SQL = ", ".join(
     )
 )
 REMOVED_SQL = f"'{ContentItem.TriageState.REMOVED}'"
+ROLLUP_TABLES = (
+    "reports_itemdiscoveredday",
+    "reports_itemassessedday",
+    "reports_infringingaccountday",
+    "reports_requestsubmittedday",
+)
+# Requests whose status alone puts them at the "lawyer letter or suit" step of the owners' funnel.
+LETTER_OR_SUIT_STATUSES = (AssistanceRequest.Status.LETTER, AssistanceRequest.Status.LITIGATION)
+HELP_COLUMNS = tuple(
+    field.name for field in RequestSubmittedDay._meta.concrete_fields if field.name.startswith("help_")
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,7 @@ def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
     runs = None if days is None else day_runs(days)
     params: dict = {"tz": settings.TIME_ZONE, "days": list(days or [])}
     where_day = "" if days is None else "WHERE day = ANY(%(days)s::date[])"
-    for table in ("reports_itemdiscoveredday", "reports_itemassessedday", "reports_infringingaccountday"):
+    for table in ROLLUP_TABLES:
         cursor.execute(f"DELETE FROM {table} {where_day}", params)  # noqa: S608
     item = ContentItem._meta.db_table
     infringing = f"(i.assessed_at IS NOT NULL AND i.conclusion IN ({INFRINGING_SQL}))"
@@ -167,6 +180,30 @@ def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
             SELECT {_local_day("i.assessed_at")}, i.account_id, count(*)
               FROM {item} i WHERE {assessed_in} AND {infringing} AND i.account_id IS NOT NULL
              GROUP BY 1, 2""",  # noqa: S608
+        params,
+    )
+    _compute_requests(cursor, runs, params)
+
+
+def _compute_requests(cursor, runs: list[tuple[datetime.date, datetime.date]] | None, params: dict) -> None:  # noqa: ANN001
+    """Insert the request rollup rows of the runs (their old rows are already deleted)."""
+    for column in HELP_COLUMNS:
+        params[column] = column.removeprefix("help_")
+    params["letter_or_suit"] = list(LETTER_OR_SUIT_STATUSES)
+    params["suable"] = AssistanceRequest.Eligibility.SUABLE
+    params["closed"] = AssistanceRequest.Status.CLOSED
+    helps = "".join(
+        f", count(*) FILTER (WHERE r.help_types @> ARRAY[%({column})s]::varchar[])" for column in HELP_COLUMNS
+    )
+    cursor.execute(
+        f"""INSERT INTO reports_requestsubmittedday (day, requests, with_evidence, suable, {", ".join(HELP_COLUMNS)},
+                                                   status_letter_or_suit, status_closed)
+            SELECT {_local_day("r.submitted_at")}, count(*), count(*) FILTER (WHERE r.has_evidence),
+                   count(*) FILTER (WHERE r.eligibility = %(suable)s){helps},
+                   count(*) FILTER (WHERE r.status = ANY(%(letter_or_suit)s)),
+                   count(*) FILTER (WHERE r.status = %(closed)s)
+              FROM {AssistanceRequest._meta.db_table} r WHERE {_range_sql("r.submitted_at", runs, params)}
+             GROUP BY 1""",  # noqa: S608 (column names from the model; values are parameters)
         params,
     )
 
@@ -202,7 +239,7 @@ def rebuild() -> int:
 
 def _analyze() -> None:
     """Fresh planner statistics (and, outside a transaction, the visibility map for index-only scans)."""
-    tables = "reports_itemdiscoveredday, reports_itemassessedday, reports_infringingaccountday"
+    tables = ", ".join(ROLLUP_TABLES)
     with connection.cursor() as cursor:
         cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
 

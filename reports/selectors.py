@@ -2,7 +2,7 @@
 
 docs/metrics.md defines every figure; the dashboard and the API's ``stats/summary`` show
 these same numbers. Each table is read once (content items twice: by discovery and by assessment), with one ``COUNT(*) FILTER (WHERE …)`` per
-figure, so the whole set costs six queries however many figures there are.
+figure (or sums of per-day rollups), so the whole set costs seven queries however many figures there are.
 
 The conditions below restate the QuerySet methods in ``cases/querysets.py`` as ``Q``
 objects (an aggregate's ``filter=`` needs a ``Q``); tests/reports/test_selectors.py
@@ -33,7 +33,7 @@ from cases.models import (
     PlatformComplaint,
 )
 from reports import rollups
-from reports.models import ItemAssessedDay, ItemDiscoveredDay
+from reports.models import ItemAssessedDay, ItemDiscoveredDay, RequestSubmittedDay
 
 HELP_TYPES_SHOWN = (
     AssistanceRequest.HelpType.EVIDENCE_GUIDANCE,
@@ -54,6 +54,8 @@ SUPPORTING_OWNERS = Q(our_role=Lawsuit.OurRole.SUPPORTING_OWNER)  # LawsuitQuery
 WON = Q(outcome__in=WON_OUTCOMES)
 WITH_EVIDENCE = Q(has_evidence=True)  # AssistanceRequestQuerySet.with_evidence()
 SUABLE = Q(eligibility=AssistanceRequest.Eligibility.SUABLE)  # AssistanceRequestQuerySet.suable()
+LETTER_OR_SUIT_STATUS = Q(status__in=rollups.LETTER_OR_SUIT_STATUSES)
+RESOLVED = Q(status=AssistanceRequest.Status.CLOSED)
 
 
 def asking_for(help_type: str) -> Q:
@@ -150,30 +152,61 @@ def _lawsuit_figures(period: Period) -> dict[str, Any]:
     )
 
 
-def _request_figures(period: Period) -> dict[str, Any]:
-    submitted = period.on_datetime("submitted_at")
-    figures = AssistanceRequest.objects.aggregate(
-        assistance_requests=_count(submitted),
-        requests_with_evidence=_count(WITH_EVIDENCE & submitted),
-        owners_suable=_count(SUABLE & submitted),
-        **{f"help_{help_type}": _count(asking_for(help_type) & submitted) for help_type in HELP_TYPES_SHOWN},
-    )
-    figures["requests_by_help_type"] = {
-        str(help_type): figures.pop(f"help_{help_type}") for help_type in HELP_TYPES_SHOWN
+def _request_conditions() -> dict[str, Q]:
+    """Each column of the requests' rollup (``RequestSubmittedDay``) as the condition a live count uses."""
+    return {
+        "requests": Q(),
+        "with_evidence": WITH_EVIDENCE,
+        "suable": SUABLE,
+        **{f"help_{help_type}": asking_for(help_type) for help_type in HELP_TYPES_SHOWN},
+        "status_letter_or_suit": LETTER_OR_SUIT_STATUS,
+        "status_closed": RESOLVED,
     }
-    return figures
+
+
+def _live_request_counts(submitted: Q) -> dict[str, int]:
+    return AssistanceRequest.objects.filter(submitted).aggregate(
+        **{key: _count(condition) for key, condition in _request_conditions().items()}
+    )
+
+
+def request_counts(period: Period) -> dict[str, int]:
+    """Requests submitted in the period, with every count of ``RequestSubmittedDay``: from the per-day rollup
+    when built (the changed days read live, reports/rollups.py), else one live query."""
+    snap = rollups.snapshot()
+    if not snap.ready:
+        return _live_request_counts(period.on_datetime("submitted_at"))
+    live = snap.live_days(period.date_from, period.date_to)
+    counts = RequestSubmittedDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live)).aggregate(
+        **{key: Coalesce(Sum(key), 0) for key in _request_conditions()}
+    )
+    if live:
+        for key, value in _live_request_counts(rollups.on_days("submitted_at", live)).items():
+            counts[key] += value
+    return counts
+
+
+def _request_figures(period: Period) -> dict[str, Any]:
+    counts = request_counts(period)
+    return {
+        "assistance_requests": counts["requests"],
+        "requests_with_evidence": counts["with_evidence"],
+        "owners_suable": counts["suable"],
+        "requests_by_help_type": {str(help_type): counts[f"help_{help_type}"] for help_type in HELP_TYPES_SHOWN},
+    }
 
 
 def headline_figures(*, date_from: datetime.date | None, date_to: datetime.date | None) -> dict[str, Any]:
     """Return every headline figure for the period (both bounds inclusive local days; None = open).
 
-    ``accounts_monitored`` is a current count and ignores the period. Six queries.
+    ``accounts_monitored`` is a current count and ignores the period. Seven queries (module docstring).
     """
     period = Period(date_from, date_to)
-    return {
-        **_item_figures(period),
-        "accounts_monitored": MonitoredAccount.objects.filter(MONITORED).count(),
-        **_complaint_figures(period),
-        **_lawsuit_figures(period),
-        **_request_figures(period),
-    }
+    with rollups.reading():  # the rollups' state once for the items and the requests
+        return {
+            **_item_figures(period),
+            "accounts_monitored": MonitoredAccount.objects.filter(MONITORED).count(),
+            **_complaint_figures(period),
+            **_lawsuit_figures(period),
+            **_request_figures(period),
+        }
