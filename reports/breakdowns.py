@@ -29,7 +29,13 @@ from cases.models import (
     PlatformComplaint,
 )
 from reports import rollups
-from reports.models import InfringingAccountDay, ItemAssessedDay, ItemDiscoveredDay, RequestSubmittedDay
+from reports.models import (
+    InfringingAccountDay,
+    InfringingAccountMonth,
+    ItemAssessedDay,
+    ItemDiscoveredDay,
+    RequestSubmittedDay,
+)
 from reports.selectors import (
     ASSESSED,
     FILED,
@@ -321,13 +327,14 @@ def _live_account_rows(assessed: Q) -> list[dict[str, Any]]:
 
 
 def _ranked_from_rollups(period: Period, live: list[datetime.date]) -> tuple[list[dict], list[dict]]:
-    """The top accounts and agencies from the rollup (plus the days read live), ranked in PostgreSQL: summed per
-    account first, then joined to the names; only the 2 × TOP_N rows shown come back."""
+    """The top accounts and agencies from the rollups (whole months from the monthly one, the other days from the
+    daily one, the changed days live), ranked in PostgreSQL: summed per account first, then joined to the names;
+    only the 2 × TOP_N rows shown come back."""
+    months, days = rollups.month_split(period.date_from, period.date_to, live)
     parts = [
-        InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
-        .values("account_id")
-        .annotate(n=Sum("infringing"))
-        .order_by()
+        rollup.objects.filter(condition).values("account_id").annotate(n=Sum("infringing")).order_by()
+        for rollup, condition in ((InfringingAccountMonth, months), (InfringingAccountDay, days))
+        if condition is not None
     ]
     if live:
         parts.append(

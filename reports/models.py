@@ -64,6 +64,30 @@ class InfringingAccountDay(models.Model):
         return f"{self.day} account {self.account_id}: {self.infringing}"
 
 
+class InfringingAccountMonth(models.Model):
+    """``InfringingAccountDay`` summed per local month (first day of the month): the top lists read whole months
+    here (a third to half as many rows as their days), and the days at a period's edges from the days."""
+
+    month = models.DateField()
+    account = models.ForeignKey(
+        "cases.MonitoredAccount",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    infringing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "account"], include=["infringing"], name="reports_infacctmonth_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} account {self.account_id}: {self.infringing}"
+
+
 class RequestSubmittedDay(models.Model):
     """Assistance requests submitted on a day, by their current state: every count the owners' figures read.
 

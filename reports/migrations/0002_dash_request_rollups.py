@@ -1,7 +1,9 @@
+import django.db.models.deletion
 from django.db import migrations, models
 
 # ruff: noqa: S608 (constant SQL built from constants; no input reaches it)
-# The assistance requests' per-day rollup (reports/rollups.py), kept exact like the items' (0001): statement-level
+# The top lists' per-month rollup of the accounts (sums of reports_infringingaccountday, refreshed with it) and
+# the assistance requests' per-day rollup (reports/rollups.py), kept exact like the items' (0001): statement-level
 # triggers with transition tables append to reports_rollupdirtyday the local (Beijing, settings.TIME_ZONE) day of
 # submission, before and after, of every inserted or deleted request and of every updated request whose submission
 # time, status, eligibility, evidence flag or help types changed. The new table starts empty, so the rollups'
@@ -62,6 +64,30 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="InfringingAccountMonth",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("infringing", counter()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.monitoredaccount",
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "account"), include=("infringing",), name="reports_infacctmonth_unique"
+                    )
+                ],
+            },
+        ),
         migrations.CreateModel(
             name="RequestSubmittedDay",
             fields=[
