@@ -12,7 +12,7 @@ from django.db import connection
 from cases import models as m
 from reports import breakdowns, rollups
 from reports.models import RequestSubmittedDay, RollupDirtyDay
-from reports.selectors import HELP_TYPES_SHOWN, Period, headline_figures, request_counts
+from reports.selectors import HELP_TYPES_SHOWN, Period, headline_figures, headline_figures_each, request_counts
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,33 @@ def test_the_triggers_exist_on_the_requests_table():
         )
         assert sorted(row[0] for row in cursor.fetchall()) == [
             "reports_request_dirty_delete", "reports_request_dirty_insert", "reports_request_dirty_update"]  # fmt: skip
+
+
+def test_the_figures_of_several_periods_come_from_the_same_queries(requests, monkeypatch, django_assert_num_queries):
+    """A report's period and the previous one are read together (one FILTER per period): the same figures as
+    one period at a time, live or from the rollups, with or without changed days."""
+    platform = f.PlatformFactory(code="weibo")
+    for hour in (8, 23):  # items too, on both sides of Beijing midnight
+        f.ContentItemFactory(platform=platform, discovered_at=at(3, 1, hour), assessed_at=at(3, 2, hour),
+                             conclusion="serious")  # fmt: skip
+    f.FiledLawsuitFactory(filed_on=D(2025, 3, 3), outcome="won", judgment_on=D(2025, 4, 2), damages_awarded=5000)
+    rollups.rebuild()
+
+    def separately() -> list:
+        return [headline_figures(date_from=period.date_from, date_to=period.date_to) for period in PERIODS]
+
+    with rollups.reading(), django_assert_num_queries(6):  # 2 item rollups, accounts, complaints, suits, requests
+        together = headline_figures_each(PERIODS)
+    assert together == separately()
+    assert together[1]["items_total"] == 2 and together[1]["suits_filed"] + together[1]["suits_supporting_owners"] == 1
+    assert together[6]["damages_awarded"] == 5000 and together[1]["damages_awarded"] == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "snapshot", lambda: rollups.Snapshot(False, ()))
+        assert headline_figures_each(PERIODS) == separately() == together
+    m.AssistanceRequest.objects.filter(pk=requests[0].pk).update(status=STATUS.CLOSED, has_evidence=False)
+    m.ContentItem.objects.filter(discovered_at=at(3, 1, 8)).delete()
+    rolled = headline_figures_each(PERIODS)  # the stale rollups + the changed days read live
+    assert rolled == separately() != together
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "snapshot", lambda: rollups.Snapshot(False, ()))
+        assert headline_figures_each(PERIODS) == rolled
