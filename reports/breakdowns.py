@@ -29,24 +29,27 @@ from cases.models import (
     PlatformComplaint,
 )
 from reports import rollups
-from reports.models import InfringingAccountDay, ItemAssessedDay, ItemDiscoveredDay
+from reports.models import (
+    InfringingAccountDay,
+    InfringingAccountMonth,
+    ItemAssessedDay,
+    ItemDiscoveredDay,
+    RequestSubmittedDay,
+)
 from reports.selectors import (
     ASSESSED,
     FILED,
     INFRINGING,
+    LETTER_OR_SUIT_STATUS,
     REMOVED,
-    SUABLE,
-    WITH_EVIDENCE,
     WON_OUTCOMES,
     Period,
+    request_counts,
 )
 
 # Item states reached only once an action (complaint, letter, suit, police) has started.
 ACTED_STATES = (ContentItem.TriageState.ACTING, ContentItem.TriageState.REMOVED, ContentItem.TriageState.CLOSED)
 ACTED = Q(triage_state__in=ACTED_STATES)
-# Owners' requests that reached a lawyer letter or a suit (by status, or by a linked letter or suit).
-LETTER_OR_SUIT_STATUSES = (AssistanceRequest.Status.LETTER, AssistanceRequest.Status.LITIGATION)
-RESOLVED = Q(status=AssistanceRequest.Status.CLOSED)
 INFRINGING_VALUES = [str(value) for value in Assessment.INFRINGING]
 TOP_N = 10
 # Deadlines "at risk": overdue, or due within this many days.
@@ -146,19 +149,34 @@ def by_platform(period: Period) -> list[dict[str, Any]]:
 
 
 def owner_funnel(period: Period) -> dict[str, int]:
-    """Requests submitted in the period → with evidence → suable → letter or suit → resolved (each its own test)."""
-    cohort = period.on_datetime("submitted_at")
-    letter_or_suit = (
-        Q(status__in=LETTER_OR_SUIT_STATUSES)
-        | Q(pk__in=Lawsuit.objects.filter(assistance_request__isnull=False).values("assistance_request_id"))
-        | Q(pk__in=LawyerLetter.objects.filter(assistance_request__isnull=False).values("assistance_request_id"))
+    """Requests submitted in the period → with evidence → suable → letter or suit → resolved (each its own test).
+
+    The counts by the requests' own columns come from ``request_counts`` (the per-day rollup); "letter or suit"
+    adds the requests linked to a lawyer letter or a suit whose status does not already say so, found from the
+    (small) link tables.
+    """
+    counts = request_counts(period)
+    return {
+        "requests": counts["requests"],
+        "with_evidence": counts["with_evidence"],
+        "suable": counts["suable"],
+        "letter_or_suit": counts["status_letter_or_suit"] + _linked_to_letter_or_suit(period),
+        "resolved": counts["status_closed"],
+    }
+
+
+def _linked_to_letter_or_suit(period: Period) -> int:
+    """Requests submitted in the period, linked to a suit or a lawyer letter, whose status is neither: driven by
+    the link columns (a semi-join on the union), never a pass over the requests."""
+    linked = (
+        Lawsuit.objects.filter(assistance_request__isnull=False)
+        .values("assistance_request_id")
+        .union(LawyerLetter.objects.filter(assistance_request__isnull=False).values("assistance_request_id"))
     )
-    return AssistanceRequest.objects.aggregate(
-        requests=_count(cohort),
-        with_evidence=_count(cohort & WITH_EVIDENCE),
-        suable=_count(cohort & SUABLE),
-        letter_or_suit=_count(cohort & letter_or_suit),
-        resolved=_count(cohort & RESOLVED),
+    return (
+        AssistanceRequest.objects.filter(period.on_datetime("submitted_at") & ~LETTER_OR_SUIT_STATUS)
+        .filter(pk__in=linked)
+        .count()
     )
 
 
@@ -205,11 +223,13 @@ def _month_counts(queryset: Any, field: str, months: list[datetime.date], condit
     return [found.get(month, 0) for month in months]
 
 
-def _item_month_counts(rollup: Any, column: str, field: str, months: list[datetime.date], condition: Q) -> list[int]:
-    """Items per local month: the rollup's days summed by month, plus the days to read live."""
+def _rolled_month_counts(
+    rollup: Any, column: str, queryset: Any, field: str, months: list[datetime.date], condition: Q
+) -> list[int]:
+    """Items (requests) per local month: the rollup's days summed by month, plus the days to read live."""
     snap = rollups.snapshot()
     if not snap.ready or not months:
-        return _month_counts(ContentItem.objects, field, months, condition, is_date=False)
+        return _month_counts(queryset, field, months, condition, is_date=False)
     last = _months_before(months[-1], -1) - datetime.timedelta(days=1)
     live = snap.live_days(months[0], last)
     rows = (
@@ -222,7 +242,7 @@ def _item_month_counts(rollup: Any, column: str, field: str, months: list[dateti
     found = {row["month"]: row["n"] for row in rows}
     if live:
         extra = (
-            ContentItem.objects.filter(condition & rollups.on_days(field, live))
+            queryset.filter(condition & rollups.on_days(field, live))
             .annotate(month=TruncMonth(field, tzinfo=timezone.get_default_timezone()))
             .values("month")
             .annotate(n=Count("pk"))
@@ -239,9 +259,13 @@ def monthly_trends(period: Period, today: datetime.date) -> dict[str, Any]:
     months = trend_months(period, today)
     return {
         "months": months,
-        "items": _item_month_counts(ItemDiscoveredDay, "imported", "discovered_at", months, Q()),
-        "infringing": _item_month_counts(ItemAssessedDay, "infringing", "assessed_at", months, ASSESSED & INFRINGING),
-        "requests": _month_counts(AssistanceRequest.objects, "submitted_at", months, Q(), is_date=False),
+        "items": _rolled_month_counts(ItemDiscoveredDay, "imported", ContentItem.objects, "discovered_at", months, Q()),
+        "infringing": _rolled_month_counts(
+            ItemAssessedDay, "infringing", ContentItem.objects, "assessed_at", months, ASSESSED & INFRINGING
+        ),
+        "requests": _rolled_month_counts(
+            RequestSubmittedDay, "requests", AssistanceRequest.objects, "submitted_at", months, Q()
+        ),
         "suits": _month_counts(Lawsuit.objects, "filed_on", months, FILED, is_date=True),
     }
 
@@ -303,13 +327,14 @@ def _live_account_rows(assessed: Q) -> list[dict[str, Any]]:
 
 
 def _ranked_from_rollups(period: Period, live: list[datetime.date]) -> tuple[list[dict], list[dict]]:
-    """The top accounts and agencies from the rollup (plus the days read live), ranked in PostgreSQL: summed per
-    account first, then joined to the names; only the 2 × TOP_N rows shown come back."""
+    """The top accounts and agencies from the rollups (whole months from the monthly one, the other days from the
+    daily one, the changed days live), ranked in PostgreSQL: summed per account first, then joined to the names;
+    only the 2 × TOP_N rows shown come back."""
+    months, days = rollups.month_split(period.date_from, period.date_to, live)
     parts = [
-        InfringingAccountDay.objects.filter(rollups.rollup_days(period.date_from, period.date_to, live))
-        .values("account_id")
-        .annotate(n=Sum("infringing"))
-        .order_by()
+        rollup.objects.filter(condition).values("account_id").annotate(n=Sum("infringing")).order_by()
+        for rollup, condition in ((InfringingAccountMonth, months), (InfringingAccountDay, days))
+        if condition is not None
     ]
     if live:
         parts.append(
@@ -322,19 +347,24 @@ def _ranked_from_rollups(period: Period, live: list[datetime.date]) -> tuple[lis
         )
     compiled = [part.query.sql_with_params() for part in parts]
     union = " UNION ALL ".join(f"({sql})" for sql, _params in compiled)
+    per = union if len(parts) == 1 else f"SELECT u.account_id, SUM(u.n) AS n FROM ({union}) u GROUP BY u.account_id"  # noqa: S608
     params = [param for _sql, part_params in compiled for param in part_params]
     account, platform, agency = (model._meta.db_table for model in (MonitoredAccount, Platform, Agency))
+    # Ranked before the names are joined: only the TOP_N accounts shown are looked up, and only accounts with an
+    # agency are joined for the agencies' ranking. Every account counted exists: items protect their account
+    # (PROTECT), and the days of deleted items are read live until the rollup is recomputed.
     sql = f"""
-        WITH per AS (SELECT u.account_id, SUM(u.n)::bigint AS n FROM ({union}) u GROUP BY u.account_id),
-        joined AS (
-            SELECT per.account_id, a.name, p.name_zh, p.name_en, a.agency_id, g.name AS agency_name, per.n
-              FROM per JOIN {account} a ON a.id = per.account_id JOIN {platform} p ON p.id = a.platform_id
-              LEFT JOIN {agency} g ON g.id = a.agency_id)
-        (SELECT 'account', account_id, name, name_zh, name_en, n, 0 FROM joined
-          ORDER BY n DESC, account_id LIMIT {TOP_N})
+        WITH per AS MATERIALIZED ({per}),
+        top AS (SELECT account_id, n FROM per ORDER BY n DESC, account_id LIMIT {TOP_N}),
+        agencies AS (
+            SELECT a.agency_id, SUM(per.n)::bigint AS n, COUNT(*) AS members
+              FROM per JOIN {account} a ON a.id = per.account_id
+             WHERE a.agency_id IS NOT NULL GROUP BY a.agency_id ORDER BY SUM(per.n) DESC, a.agency_id LIMIT {TOP_N})
+        (SELECT 'account', top.account_id, a.name, p.name_zh, p.name_en, top.n::bigint, 0::bigint
+           FROM top JOIN {account} a ON a.id = top.account_id JOIN {platform} p ON p.id = a.platform_id)
         UNION ALL
-        (SELECT 'agency', agency_id, MAX(agency_name), NULL, NULL, SUM(n)::bigint, COUNT(*) FROM joined
-          WHERE agency_id IS NOT NULL GROUP BY agency_id ORDER BY SUM(n) DESC, agency_id LIMIT {TOP_N})
+        (SELECT 'agency', agencies.agency_id, g.name, NULL, NULL, agencies.n, agencies.members
+           FROM agencies LEFT JOIN {agency} g ON g.id = agencies.agency_id)
     """  # noqa: S608 (table names from the models; values are parameters)
     accounts: list[dict[str, Any]] = []
     agencies: list[dict[str, Any]] = []

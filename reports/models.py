@@ -1,8 +1,10 @@
-"""Per-day rollups of the content items, read by the dashboard's selectors (reports/rollups.py).
+"""Per-day rollups of the content items and the assistance requests, read by the dashboard's selectors
+(reports/rollups.py).
 
-Each row counts the items of one local (Beijing) day. The rows are derived data: ``manage.py
+Each row counts the items (or requests) of one local (Beijing) day. The rows are derived data: ``manage.py
 rebuild_rollups`` rebuilds them all, the job ``reports.refresh_rollups`` recomputes only the days listed in
-``RollupDirtyDay`` (filled by database triggers on every insert, update and delete of content items). A day
+``RollupDirtyDay`` (filled by database triggers on every insert, update and delete of content items and
+assistance requests). A day
 listed there is read live until the job has recomputed it, so the figures stay exact.
 """
 
@@ -62,8 +64,55 @@ class InfringingAccountDay(models.Model):
         return f"{self.day} account {self.account_id}: {self.infringing}"
 
 
+class InfringingAccountMonth(models.Model):
+    """``InfringingAccountDay`` summed per local month (first day of the month): the top lists read whole months
+    here (a third to half as many rows as their days), and the days at a period's edges from the days."""
+
+    month = models.DateField()
+    account = models.ForeignKey(
+        "cases.MonitoredAccount",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    infringing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "account"], include=["infringing"], name="reports_infacctmonth_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} account {self.account_id}: {self.infringing}"
+
+
+class RequestSubmittedDay(models.Model):
+    """Assistance requests submitted on a day, by their current state: every count the owners' figures read.
+
+    One column per help type the dashboard shows (``help_<value>``; reports.selectors.HELP_TYPES_SHOWN), and the
+    requests whose *status* is a lawyer letter or litigation (the owners' funnel adds those linked to a letter or
+    a suit live, from the small link tables) or closed.
+    """
+
+    day = models.DateField(unique=True)
+    requests = models.PositiveIntegerField(default=0)
+    with_evidence = models.PositiveIntegerField(default=0)
+    suable = models.PositiveIntegerField(default=0)
+    help_evidence_guidance = models.PositiveIntegerField(default=0)
+    help_lawyer_letter = models.PositiveIntegerField(default=0)
+    help_litigation_support = models.PositiveIntegerField(default=0)
+    status_letter_or_suit = models.PositiveIntegerField(default=0)
+    status_closed = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.requests}"
+
+
 class RollupDirtyDay(models.Model):
-    """A local day whose rollup rows may be out of date (written by triggers; append-only, duplicates allowed)."""
+    """A local day whose rollup rows (items and requests alike) may be out of date (written by triggers;
+    append-only, duplicates allowed)."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField(db_index=True)

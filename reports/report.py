@@ -31,7 +31,7 @@ from cases.models import (
 from reports import breakdowns, charts, rollups
 from reports.figures import ASSESSED_FILTERS, ITEMS_FILTERS, SUBMITTED_FILTERS, build_sections, list_url
 from reports.periods import ReportPeriod
-from reports.selectors import WON_OUTCOMES, Period, headline_figures
+from reports.selectors import WON_OUTCOMES, Period, headline_figures_each
 
 ITEMS, ACCOUNTS = "cases:content-item-list", "cases:monitored-account-list"
 SUITS, REQUESTS = "cases:lawsuit-list", "cases:assistance-request-list"
@@ -61,11 +61,13 @@ def _compute(period: ReportPeriod, today: datetime.date) -> dict[str, Any]:
     previous = period.previous()
     content_funnel, platforms = breakdowns.content_overview(bounds)
     top_accounts, top_agencies = breakdowns.top_infringers(bounds)
+    # The period's and the previous period's headline figures in the same queries (one FILTER per period).
+    figures = headline_figures_each([bounds, *([Period(previous.date_from, previous.date_to)] if previous else [])])
     return {
         "content_funnel": content_funnel,
         "platforms": platforms,
-        "figures": headline_figures(date_from=period.date_from, date_to=period.date_to),
-        "previous": (headline_figures(date_from=previous.date_from, date_to=previous.date_to) if previous else None),
+        "figures": figures[0],
+        "previous": figures[1] if previous else None,
         "previous_from": previous.date_from if previous else None,
         "previous_to": previous.date_to if previous else None,
         "owner_funnel": breakdowns.owner_funnel(bounds),

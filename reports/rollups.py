@@ -1,9 +1,11 @@
-"""Per-day rollups of the content items: built, refreshed and read here (docs/metrics.md, "Rollups").
+"""Per-day rollups of the content items and the assistance requests: built, refreshed and read here
+(docs/metrics.md, "Rollups").
 
 Exactness: triggers on ``cases_contentitem`` (migration ``reports/0001``) append to ``RollupDirtyDay`` the
-local days (discovered and assessed, before and after) of every inserted, updated or deleted item. A
-reader uses the rollup rows only for days that are not listed there and reads the listed days live from
-the items, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
+local days (discovered and assessed, before and after) of every inserted, updated or deleted item; triggers on
+``cases_assistancerequest`` (``reports/0002``) the local days of submission, before and after, of every
+inserted, updated or deleted request. A reader uses the rollup rows only for days that are not listed there
+and reads the listed days live from the items and requests, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
 REPEATABLE READ transaction and removes exactly the entries it saw; entries written meanwhile stay.
 Until ``rebuild()`` has run once (``RollupState``), every figure is read live.
 """
@@ -22,11 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.filters import local_day_end, local_day_start
-from cases.models import Assessment, ContentItem
-from reports.models import RollupDirtyDay, RollupState
+from cases.models import Assessment, AssistanceRequest, ContentItem
+from reports.models import RequestSubmittedDay, RollupDirtyDay, RollupState
 
 STATE = "items"
 LOCK_KEY = 0x7264_6173  # pg advisory lock: one refresh/rebuild at a time
+ONE_DAY = datetime.timedelta(days=1)
 REANALYZE_DAYS = 30  # a refresh of more days than this refreshes the planner statistics too
 INFRINGING_SQL = ", ".join(f"'{value}'" for value in Assessment.INFRINGING)
 ACTED_SQL = ", ".join(
@@ -38,6 +41,18 @@ ACTED_SQL = ", ".join(
     )
 )
 REMOVED_SQL = f"'{ContentItem.TriageState.REMOVED}'"
+ROLLUP_TABLES = (
+    "reports_itemdiscoveredday",
+    "reports_itemassessedday",
+    "reports_infringingaccountday",
+    "reports_requestsubmittedday",
+)
+MONTH_TABLE = "reports_infringingaccountmonth"  # sums of reports_infringingaccountday per month
+# Requests whose status alone puts them at the "lawyer letter or suit" step of the owners' funnel.
+LETTER_OR_SUIT_STATUSES = (AssistanceRequest.Status.LETTER, AssistanceRequest.Status.LITIGATION)
+HELP_COLUMNS = tuple(
+    field.name for field in RequestSubmittedDay._meta.concrete_fields if field.name.startswith("help_")
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,55 @@ def rollup_days(date_from: datetime.date | None, date_to: datetime.date | None, 
     return condition
 
 
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def month_split(
+    date_from: datetime.date | None, date_to: datetime.date | None, dirty: list[datetime.date]
+) -> tuple[Q | None, Q | None]:
+    """Split a period between a per-month rollup and its per-day rollup (the dirty days are read live elsewhere).
+
+    Returns (condition on ``month``, condition on ``day``); None for a part with nothing to read. The months are
+    those wholly inside the period with no dirty day; the days are the other days of the period, not dirty.
+    """
+    start = None if date_from is None else (date_from if date_from.day == 1 else next_month(date_from))
+    end = None  # exclusive: the first month not wholly inside the period
+    if date_to is not None:
+        end = next_month(date_to) if date_to + ONE_DAY == next_month(date_to) else first_of_month(date_to)
+    if start is not None and end is not None and start >= end:
+        return None, rollup_days(date_from, date_to, dirty)
+    skipped = sorted(
+        {first_of_month(day) for day in dirty if (start is None or day >= start) and (end is None or day < end)}
+    )
+    months = Q()
+    if start is not None:
+        months &= Q(month__gte=start)
+    if end is not None:
+        months &= Q(month__lt=end)
+    if not skipped and start == date_from and end == (None if date_to is None else date_to + ONE_DAY):
+        return months, None  # the period is whole months, none with a dirty day: no day to read
+    if skipped:
+        months &= ~Q(month__in=skipped)
+    # The days the months used cover: [start, end) less the skipped months, as runs of whole months.
+    covered, run_start = Q(pk__in=[]), start
+    for run_end, after in [*((month, next_month(month)) for month in skipped), (end, None)]:
+        if run_start is None or run_end is None or run_start < run_end:
+            part = Q()
+            if run_start is not None:
+                part &= Q(day__gte=run_start)
+            if run_end is not None:
+                part &= Q(day__lt=run_end)
+            covered |= part
+        run_start = after
+    return months, rollup_days(date_from, date_to, dirty) & ~covered
+
+
 # --- Building -----------------------------------------------------------------------------------------------
 
 
@@ -139,7 +203,7 @@ def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
     runs = None if days is None else day_runs(days)
     params: dict = {"tz": settings.TIME_ZONE, "days": list(days or [])}
     where_day = "" if days is None else "WHERE day = ANY(%(days)s::date[])"
-    for table in ("reports_itemdiscoveredday", "reports_itemassessedday", "reports_infringingaccountday"):
+    for table in ROLLUP_TABLES:
         cursor.execute(f"DELETE FROM {table} {where_day}", params)  # noqa: S608
     item = ContentItem._meta.db_table
     infringing = f"(i.assessed_at IS NOT NULL AND i.conclusion IN ({INFRINGING_SQL}))"
@@ -167,6 +231,53 @@ def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
             SELECT {_local_day("i.assessed_at")}, i.account_id, count(*)
               FROM {item} i WHERE {assessed_in} AND {infringing} AND i.account_id IS NOT NULL
              GROUP BY 1, 2""",  # noqa: S608
+        params,
+    )
+    _compute_months(cursor, days)
+    _compute_requests(cursor, runs, params)
+
+
+def _compute_months(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
+    """Recompute the account months holding ``days`` (None: every month) from the account days just computed."""
+    params: dict = {}
+    where_month, where_day = "", ""
+    if days is not None:
+        months = sorted({first_of_month(day) for day in days})
+        params["months"] = months
+        where_month = "WHERE month = ANY(%(months)s::date[])"
+        ranges = []
+        for index, month in enumerate(months):
+            params[f"m{index}"], params[f"n{index}"] = month, next_month(month)
+            ranges.append(f"(day >= %(m{index})s AND day < %(n{index})s)")
+        where_day = "WHERE " + " OR ".join(ranges)
+    cursor.execute(f"DELETE FROM {MONTH_TABLE} {where_month}", params)  # noqa: S608
+    cursor.execute(
+        f"""INSERT INTO {MONTH_TABLE} (month, account_id, infringing)
+            SELECT date_trunc('month', day)::date, account_id, sum(infringing)
+              FROM reports_infringingaccountday {where_day} GROUP BY 1, 2""",  # noqa: S608
+        params,
+    )
+
+
+def _compute_requests(cursor, runs: list[tuple[datetime.date, datetime.date]] | None, params: dict) -> None:  # noqa: ANN001
+    """Insert the request rollup rows of the runs (their old rows are already deleted)."""
+    for column in HELP_COLUMNS:
+        params[column] = column.removeprefix("help_")
+    params["letter_or_suit"] = list(LETTER_OR_SUIT_STATUSES)
+    params["suable"] = AssistanceRequest.Eligibility.SUABLE
+    params["closed"] = AssistanceRequest.Status.CLOSED
+    helps = "".join(
+        f", count(*) FILTER (WHERE r.help_types @> ARRAY[%({column})s]::varchar[])" for column in HELP_COLUMNS
+    )
+    cursor.execute(
+        f"""INSERT INTO reports_requestsubmittedday (day, requests, with_evidence, suable, {", ".join(HELP_COLUMNS)},
+                                                   status_letter_or_suit, status_closed)
+            SELECT {_local_day("r.submitted_at")}, count(*), count(*) FILTER (WHERE r.has_evidence),
+                   count(*) FILTER (WHERE r.eligibility = %(suable)s){helps},
+                   count(*) FILTER (WHERE r.status = ANY(%(letter_or_suit)s)),
+                   count(*) FILTER (WHERE r.status = %(closed)s)
+              FROM {AssistanceRequest._meta.db_table} r WHERE {_range_sql("r.submitted_at", runs, params)}
+             GROUP BY 1""",  # noqa: S608 (column names from the model; values are parameters)
         params,
     )
 
@@ -202,7 +313,7 @@ def rebuild() -> int:
 
 def _analyze() -> None:
     """Fresh planner statistics (and, outside a transaction, the visibility map for index-only scans)."""
-    tables = "reports_itemdiscoveredday, reports_itemassessedday, reports_infringingaccountday"
+    tables = ", ".join((*ROLLUP_TABLES, MONTH_TABLE))
     with connection.cursor() as cursor:
         cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
 

@@ -2,7 +2,7 @@
 
 docs/metrics.md defines every figure; the dashboard and the API's ``stats/summary`` show
 these same numbers. Each table is read once (content items twice: by discovery and by assessment), with one ``COUNT(*) FILTER (WHERE …)`` per
-figure, so the whole set costs six queries however many figures there are.
+figure (or sums of per-day rollups), so the whole set costs seven queries however many figures there are.
 
 The conditions below restate the QuerySet methods in ``cases/querysets.py`` as ``Q``
 objects (an aggregate's ``filter=`` needs a ``Q``); tests/reports/test_selectors.py
@@ -16,6 +16,7 @@ Figures are department-wide counts without personal data: executives see them al
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ from cases.models import (
     PlatformComplaint,
 )
 from reports import rollups
-from reports.models import ItemAssessedDay, ItemDiscoveredDay
+from reports.models import ItemAssessedDay, ItemDiscoveredDay, RequestSubmittedDay
 
 HELP_TYPES_SHOWN = (
     AssistanceRequest.HelpType.EVIDENCE_GUIDANCE,
@@ -54,6 +55,8 @@ SUPPORTING_OWNERS = Q(our_role=Lawsuit.OurRole.SUPPORTING_OWNER)  # LawsuitQuery
 WON = Q(outcome__in=WON_OUTCOMES)
 WITH_EVIDENCE = Q(has_evidence=True)  # AssistanceRequestQuerySet.with_evidence()
 SUABLE = Q(eligibility=AssistanceRequest.Eligibility.SUABLE)  # AssistanceRequestQuerySet.suable()
+LETTER_OR_SUIT_STATUS = Q(status__in=rollups.LETTER_OR_SUIT_STATUSES)
+RESOLVED = Q(status=AssistanceRequest.Status.CLOSED)
 
 
 def asking_for(help_type: str) -> Q:
@@ -92,28 +95,52 @@ def _count(condition: Q) -> Count:
     return Count("pk", filter=condition) if condition else Count("pk")
 
 
-def _item_figures(period: Period) -> dict[str, int]:
+def _sum(column: str, condition: Q) -> Coalesce:
+    return Coalesce(Sum(column, filter=condition) if condition else Sum(column), 0)
+
+
+def _each(queryset: Any, conditions: list[Any], build: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One aggregate query for several periods: ``build`` gives a period's aggregates (each with the period in its
+    ``filter``), and the answer is split back into one dict per period."""
+    built = [build(condition) for condition in conditions]
+    row = queryset.aggregate(
+        **{
+            f"{key}_p{index}": aggregate
+            for index, aggregates in enumerate(built)
+            for key, aggregate in aggregates.items()
+        }
+    )
+    return [{key: row[f"{key}_p{index}"] for key in aggregates} for index, aggregates in enumerate(built)]
+
+
+def _item_figures(periods: list[Period]) -> list[dict[str, int]]:
     """From the per-day rollups when built (reports/rollups.py), else live."""
     snap = rollups.snapshot()
     if not snap.ready:
-        return _live_item_figures(period)
-    live = snap.live_days(period.date_from, period.date_to)
-    days = rollups.rollup_days(period.date_from, period.date_to, live)
-    found = ItemDiscoveredDay.objects.filter(days).aggregate(
-        items_total=Coalesce(Sum("imported"), 0), items_removed=Coalesce(Sum("removed_any"), 0)
+        return [_live_item_figures(period) for period in periods]
+    lives = [snap.live_days(period.date_from, period.date_to) for period in periods]
+    days = [rollups.rollup_days(p.date_from, p.date_to, live) for p, live in zip(periods, lives, strict=True)]
+    found = _each(
+        ItemDiscoveredDay.objects,
+        days,
+        lambda on: {"items_total": _sum("imported", on), "items_removed": _sum("removed_any", on)},
     )
-    judged = ItemAssessedDay.objects.filter(days).aggregate(
-        items_assessed=Coalesce(Sum("assessed"), 0), items_infringing=Coalesce(Sum("infringing"), 0)
+    judged = _each(
+        ItemAssessedDay.objects,
+        days,
+        lambda on: {"items_assessed": _sum("assessed", on), "items_infringing": _sum("infringing", on)},
     )
-    if live:
-        for key, value in _live_item_figures(Period(), live).items():
-            (found if key in found else judged)[key] += value
-    return {
-        "items_total": found["items_total"],
-        "items_assessed": judged["items_assessed"],
-        "items_infringing": judged["items_infringing"],
-        "items_removed": found["items_removed"],
-    }
+    result = []
+    for live, rolled, assessed in zip(lives, found, judged, strict=True):
+        figures = {**rolled, **assessed}
+        if live:
+            for key, value in _live_item_figures(Period(), live).items():
+                figures[key] += value
+        result.append({key: figures[key] for key in ITEM_KEYS})
+    return result
+
+
+ITEM_KEYS = ("items_total", "items_assessed", "items_infringing", "items_removed")
 
 
 def _live_item_figures(period: Period, days: list[datetime.date] | None = None) -> dict[str, int]:
@@ -133,47 +160,93 @@ def _live_item_figures(period: Period, days: list[datetime.date] | None = None) 
     }
 
 
-def _complaint_figures(period: Period) -> dict[str, int]:
-    return PlatformComplaint.objects.aggregate(
-        complaints_submitted=_count(Q(submitted_at__isnull=False) & period.on_datetime("submitted_at"))
-    )
+def _complaint_aggregates(period: Period) -> dict[str, Any]:
+    return {"complaints_submitted": _count(Q(submitted_at__isnull=False) & period.on_datetime("submitted_at"))}
 
 
-def _lawsuit_figures(period: Period) -> dict[str, Any]:
+def _lawsuit_aggregates(period: Period) -> dict[str, Any]:
     filed = FILED & period.on_date("filed_on")
     won = WON & period.on_date("judgment_on")
-    return Lawsuit.objects.aggregate(
-        suits_filed=_count(filed & BY_COMPANY),
-        suits_supporting_owners=_count(filed & SUPPORTING_OWNERS),
-        suits_won=_count(won),
-        damages_awarded=Coalesce(Sum("damages_awarded", filter=won), Decimal("0")),
-    )
-
-
-def _request_figures(period: Period) -> dict[str, Any]:
-    submitted = period.on_datetime("submitted_at")
-    figures = AssistanceRequest.objects.aggregate(
-        assistance_requests=_count(submitted),
-        requests_with_evidence=_count(WITH_EVIDENCE & submitted),
-        owners_suable=_count(SUABLE & submitted),
-        **{f"help_{help_type}": _count(asking_for(help_type) & submitted) for help_type in HELP_TYPES_SHOWN},
-    )
-    figures["requests_by_help_type"] = {
-        str(help_type): figures.pop(f"help_{help_type}") for help_type in HELP_TYPES_SHOWN
+    return {
+        "suits_filed": _count(filed & BY_COMPANY),
+        "suits_supporting_owners": _count(filed & SUPPORTING_OWNERS),
+        "suits_won": _count(won),
+        "damages_awarded": Coalesce(Sum("damages_awarded", filter=won), Decimal("0")),
     }
-    return figures
+
+
+def _request_conditions() -> dict[str, Q]:
+    """Each column of the requests' rollup (``RequestSubmittedDay``) as the condition a live count uses."""
+    return {
+        "requests": Q(),
+        "with_evidence": WITH_EVIDENCE,
+        "suable": SUABLE,
+        **{f"help_{help_type}": asking_for(help_type) for help_type in HELP_TYPES_SHOWN},
+        "status_letter_or_suit": LETTER_OR_SUIT_STATUS,
+        "status_closed": RESOLVED,
+    }
+
+
+def _live_request_counts(submitted: Q) -> dict[str, int]:
+    return AssistanceRequest.objects.filter(submitted).aggregate(
+        **{key: _count(condition) for key, condition in _request_conditions().items()}
+    )
+
+
+def request_counts_each(periods: list[Period]) -> list[dict[str, int]]:
+    """Requests submitted in each period, with every count of ``RequestSubmittedDay``: from the per-day rollup
+    when built (one query for all the periods; the changed days read live, reports/rollups.py), else live."""
+    snap = rollups.snapshot()
+    if not snap.ready:
+        return [_live_request_counts(period.on_datetime("submitted_at")) for period in periods]
+    lives = [snap.live_days(period.date_from, period.date_to) for period in periods]
+    days = [rollups.rollup_days(p.date_from, p.date_to, live) for p, live in zip(periods, lives, strict=True)]
+    result = _each(RequestSubmittedDay.objects, days, lambda on: {key: _sum(key, on) for key in _request_conditions()})
+    for counts, live in zip(result, lives, strict=True):
+        if live:
+            for key, value in _live_request_counts(rollups.on_days("submitted_at", live)).items():
+                counts[key] += value
+    return result
+
+
+def request_counts(period: Period) -> dict[str, int]:
+    return request_counts_each([period])[0]
+
+
+def _request_figures(counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "assistance_requests": counts["requests"],
+        "requests_with_evidence": counts["with_evidence"],
+        "owners_suable": counts["suable"],
+        "requests_by_help_type": {str(help_type): counts[f"help_{help_type}"] for help_type in HELP_TYPES_SHOWN},
+    }
+
+
+def headline_figures_each(periods: list[Period]) -> list[dict[str, Any]]:
+    """Every headline figure for each period (a report's period and the previous one): each table is read once for
+    all the periods, with one ``FILTER`` per period and figure. Seven queries however many periods (module
+    docstring), plus the changed days read live per period."""
+    with rollups.reading():  # the rollups' state once for the items and the requests
+        items = _item_figures(periods)
+        monitored = MonitoredAccount.objects.filter(MONITORED).count()
+        complaints = _each(PlatformComplaint.objects, periods, _complaint_aggregates)
+        suits = _each(Lawsuit.objects, periods, _lawsuit_aggregates)
+        requests = request_counts_each(periods)
+    return [
+        {
+            **items[index],
+            "accounts_monitored": monitored,
+            **complaints[index],
+            **suits[index],
+            **_request_figures(requests[index]),
+        }
+        for index in range(len(periods))
+    ]
 
 
 def headline_figures(*, date_from: datetime.date | None, date_to: datetime.date | None) -> dict[str, Any]:
     """Return every headline figure for the period (both bounds inclusive local days; None = open).
 
-    ``accounts_monitored`` is a current count and ignores the period. Six queries.
+    ``accounts_monitored`` is a current count and ignores the period. Seven queries (module docstring).
     """
-    period = Period(date_from, date_to)
-    return {
-        **_item_figures(period),
-        "accounts_monitored": MonitoredAccount.objects.filter(MONITORED).count(),
-        **_complaint_figures(period),
-        **_lawsuit_figures(period),
-        **_request_figures(period),
-    }
+    return headline_figures_each([Period(date_from, date_to)])[0]

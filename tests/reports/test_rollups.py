@@ -8,10 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Sum
 
 from cases import models as m
 from reports import breakdowns, rollups
-from reports.models import InfringingAccountDay, ItemAssessedDay, ItemDiscoveredDay, RollupDirtyDay
+from reports.models import (
+    InfringingAccountDay,
+    InfringingAccountMonth,
+    ItemAssessedDay,
+    ItemDiscoveredDay,
+    RollupDirtyDay,
+)
 from reports.selectors import Period, headline_figures
 from reports.tasks import refresh_rollups
 from tests import factories as f
@@ -28,6 +35,9 @@ PERIODS = [
     Period(D(2025, 3, 2), D(2025, 3, 2)),
     Period(D(2025, 1, 1), None),
     Period(None, D(2025, 3, 1)),
+    Period(D(2025, 2, 15), D(2025, 4, 10)),  # whole March from the monthly rollup, the edges from the days
+    Period(D(2025, 3, 1), D(2025, 4, 30)),
+    Period(None, D(2025, 3, 31)),
 ]
 
 
@@ -61,6 +71,7 @@ def rollup_rows() -> tuple:
                                                      "acted", "removed", "removed_any")),
         sorted(ItemAssessedDay.objects.values_list("day", "assessed", "infringing")),
         sorted(InfringingAccountDay.objects.values_list("day", "account_id", "infringing")),
+        sorted(InfringingAccountMonth.objects.values_list("month", "account_id", "infringing")),
     )  # fmt: skip
 
 
@@ -172,7 +183,7 @@ def test_headline_figures_from_rollups_cost_no_more_queries(items, django_assert
     with django_assert_num_queries(7):  # state + 2 rollup sums + accounts, complaints, suits, requests
         headline_figures(date_from=D(2025, 3, 1), date_to=D(2025, 3, 31))
     m.ContentItem.objects.filter(pk=items[0].pk).update(triage_state=m.ContentItem.TriageState.REMOVED)
-    with django_assert_num_queries(9):  # + the changed day read live, by discovery and by assessment
+    with django_assert_num_queries(10):  # + the changed day read live: items by discovery and by assessment, requests
         headline_figures(date_from=D(2025, 3, 1), date_to=D(2025, 3, 31))
     with django_assert_num_queries(7):  # the changed day lies outside this period
         headline_figures(date_from=D(2025, 4, 1), date_to=D(2025, 4, 30))
@@ -185,3 +196,34 @@ def test_the_triggers_exist_on_the_items_table():
         )
         assert sorted(row[0] for row in cursor.fetchall()) == [
             "reports_dirty_delete", "reports_dirty_insert", "reports_dirty_update"]  # fmt: skip
+
+
+@pytest.mark.parametrize("dirty", [[], [D(2025, 2, 10)], [D(2025, 1, 1), D(2025, 2, 10), D(2025, 3, 31)],
+                                   [D(2025, 6, 30), D(2024, 12, 31)], [D(2025, 2, 1), D(2025, 3, 1)]])  # fmt: skip
+def test_months_days_and_dirty_days_split_every_period_exactly(dirty):
+    """Each day of a period is read once: from a whole month, from its day, or live (dirty)."""
+    account = f.MonitoredAccountFactory()
+    first, last = D(2024, 12, 1), D(2025, 6, 30)
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    InfringingAccountDay.objects.bulk_create(
+        InfringingAccountDay(day=day, account=account, infringing=day.day) for day in days
+    )
+    with connection.cursor() as cursor:
+        rollups._compute_months(cursor, None)
+    assert InfringingAccountMonth.objects.filter(month=D(2025, 2, 1)).get().infringing == sum(range(1, 29))
+    periods = [(None, None), (D(2025, 1, 1), D(2025, 3, 31)), (D(2025, 1, 15), D(2025, 3, 31)),
+               (D(2025, 1, 1), D(2025, 3, 30)), (D(2025, 1, 15), D(2025, 1, 20)), (D(2025, 2, 1), D(2025, 2, 28)),
+               (None, D(2025, 3, 15)), (D(2025, 3, 15), None), (D(2025, 2, 2), D(2025, 3, 31)),
+               (D(2025, 1, 31), D(2025, 2, 1)), (None, D(2025, 2, 28))]  # fmt: skip
+    for date_from, date_to in periods:
+        months, on_days = rollups.month_split(date_from, date_to, dirty)
+        total = 0
+        if months is not None:
+            total += InfringingAccountMonth.objects.filter(months).aggregate(n=Sum("infringing"))["n"] or 0
+        if on_days is not None:
+            total += InfringingAccountDay.objects.filter(on_days).aggregate(n=Sum("infringing"))["n"] or 0
+        inside = [
+            day for day in days if (date_from is None or day >= date_from) and (date_to is None or day <= date_to)
+        ]
+        assert total + sum(day.day for day in inside if day in dirty) == sum(day.day for day in inside), (
+            date_from, date_to)  # fmt: skip
