@@ -34,6 +34,7 @@ from cases.selectors.monitoring import content_item_detail_queryset, content_ite
 from cases.selectors.triage import content_item_timeline, queue_neighbours
 from cases.services import authority_reports, triage
 from cases.services.triage_bulk import content_items_assess_bulk
+from cases.templatetags.item_rows import ROW_FIELDS
 from cases.views.listing import FilteredListView
 
 S = ContentItem.TriageState
@@ -49,6 +50,8 @@ class ContentItemListView(ExportMixin, FilteredListView):
     filterset_class = ContentItemFilter
     template_name = "cases/contentitem_list.html"
     primary_filters = ("q", "platform", "triage_state", "conclusion")
+    filter_bar_cache = True
+    row_fields = ROW_FIELDS
 
     def base_queryset(self) -> QuerySet:
         return content_item_list(user=self.request.user)
@@ -65,6 +68,8 @@ class TriageView(ExportMixin, FilteredListView):
     filterset_class = TriageFilter
     template_name = "cases/triage.html"
     primary_filters = ("q", "platform", "triage_state", "severity", "ordering")
+    filter_bar_cache = True
+    row_fields = ROW_FIELDS
 
     def base_queryset(self) -> QuerySet:
         return triage_queue(user=self.request.user)

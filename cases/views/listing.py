@@ -19,6 +19,7 @@ from django.views.generic import ListView
 from django_filters import FilterSet
 
 from accounts.permissions import RoleRequiredMixin
+from cases import fragments
 
 PER_PAGE = 50
 # Totals are exact up to this many rows; counting further would scan the table.
@@ -153,6 +154,11 @@ class FilteredListView(RoleRequiredMixin, ListView):
     paginate_by = PER_PAGE
     # Filters shown in the filter bar; the others sit under "More filters".
     primary_filters: tuple[str, ...] = ()
+    # Keep the rendered filter bar (cases/fragments.py; the template wraps it in {% cache %} when
+    # ``filter_bar_key`` is set). Only for FilterSets whose choices come from code or the platforms.
+    filter_bar_cache = False
+    # The columns the page's rows read: the page's query fetches only these (``QuerySet.only``).
+    row_fields: tuple[str, ...] = ()
 
     def base_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -164,19 +170,30 @@ class FilteredListView(RoleRequiredMixin, ListView):
         return self.filterset.qs
 
     def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
+        if self.row_fields:
+            queryset = queryset.only(*self.row_fields)
         paginator = CheapPaginator(queryset, page_size)
         page = paginator.page(page_number_from(self.request.GET.get(self.page_kwarg)))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = self.filterset.form
-        secondary = [name for name in form.fields if name not in self.primary_filters]
-        context["filter"] = self.filterset
+        filterset = self.filterset
+        context["filter"] = filterset
         context["primary_filters"] = self.primary_filters
+        # An unbound FilterSet (no query string) builds its form only if the template renders it: a
+        # cached filter bar does not (building the form deep-copies every field and its choices).
+        form = filterset.form if filterset.is_bound else None
+        # A form with errors is rendered afresh (its messages echo what was typed).
+        if self.filter_bar_cache and not (form is not None and form.errors):
+            context["filter_bar_key"] = fragments.filter_bar_key(
+                type(self).__name__, self.request.path, self.request.GET, filterset.filters
+            )
+        context["fragment_seconds"] = fragments.FRAGMENT_SECONDS
+        secondary = [name for name in filterset.filters if name not in self.primary_filters]
         context["filters_more_open"] = (
             any(self.request.GET.get(name) or form[name].errors for name in secondary)
-            if self.primary_filters
+            if self.primary_filters and form is not None
             else False
         )
         return context
