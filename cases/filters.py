@@ -11,6 +11,7 @@ trigram indexes.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -18,7 +19,9 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -233,8 +236,26 @@ class StaffFilterSet(django_filters.FilterSet):
         prefix: str | None = None,
         user: Any = None,
     ) -> None:
-        super().__init__(data, queryset, request=request, prefix=prefix)
+        # BaseFilterSet.__init__ (django-filter 26), except that its deep copy of every filter (with
+        # their choices and querysets: ~1 ms for the content filters) is made by ``filters`` when first
+        # used. A list page without a query string whose filter bar is cached never needs it.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self._model = queryset.model
         self.user = user if user is not None else getattr(request, "user", None)
+
+    @cached_property
+    def filters(self) -> dict[str, Any]:
+        filters = copy.deepcopy(self.base_filters)
+        for filter_ in filters.values():  # as BaseFilterSet.__init__ does
+            filter_.model = self._model
+            filter_.parent = self
+        return filters
 
     @property
     def qs(self) -> QuerySet:

@@ -20,25 +20,18 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timesince import TIME_CHUNKS, TIME_STRINGS
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from cases.templatetags.listing import BADGES, figure
 
 register = template.Library()
 
-# The columns the rows read (pages fetch only these: ``QuerySet.only(*ROW_FIELDS)``); the platform's
-# two names are what ``str(platform)`` shows. Reading any other field would cost a query per row.
-ROW_FIELDS = (
-    "id", "title", "text", "url", "content_type", "published_at", "discovered_at", "triage_state", "conclusion",
-    "severity", "reach", "live_status", "platform__id", "platform__name_zh", "platform__name_en",
-    "account__id", "account__name", "account__followers",
-)  # fmt: skip
 
 NONE = '<span class="muted">—</span>'
 # An id no row has, to split a reversed URL around the id ("/content/" + id + "/").
@@ -71,38 +64,54 @@ def _checked(item: Any, checked_ids: Collection[str] | None) -> str:
         return ""
 
 
-class _Table:
-    """What every row of one table shares, computed once: labels (``get_FOO_display()`` translates
-    every choice of the field on each call), phrases, URLs, platform names, time zone and now.
-    Everything kept here is already escaped."""
+# What tables of one model share in one language (and URL prefix): built once per process.
+_SHARED: dict[tuple[Any, str | None, str], dict[str, Any]] = {}
 
-    def __init__(self, model: Any) -> None:
+
+def _shared(model: Any) -> dict[str, Any]:
+    key = (model, get_language(), get_script_prefix())
+    shared = _SHARED.get(key)
+    if shared is None:
         from cases.models import Assessment
 
         def choices(name: str) -> dict[Any, str]:
             return {value: _e(str(label)) for value, label in model._meta.get_field(name).flatchoices}
 
-        self.content_type = choices("content_type")
-        self.triage_state = choices("triage_state")
-        self.live_status = choices("live_status")
-        self.conclusion = {value: _e(str(label)) for value, label in Assessment.Conclusion.choices}
-        self.item_url = _url_parts("cases:content-item-detail")
-        self.account_url = _url_parts("cases:monitored-account-detail")
-        # Translations are trusted markup in the templates too ({% blocktranslate %} escapes only values).
-        self.select = gettext("Select “%(title)s”")
-        self.followers = gettext("%(followers)s followers")
-        self.found = gettext("found %(age)s")
-        self.was = gettext("was: %(conclusion)s")
-        self.just_now = _e(gettext("just now"))
-        self.ago = gettext("%(age)s ago")
-        self.units: dict[tuple[str, int], str] = {}
-        self.ages: dict[str, str] = {}
+        ellipsis = pgettext("String to return when truncating text", "%(truncated_text)s…")
+        shared = _SHARED[key] = {
+            "content_type": choices("content_type"),
+            "triage_state": choices("triage_state"),
+            "live_status": choices("live_status"),
+            "conclusion": {value: _e(str(label)) for value, label in Assessment.Conclusion.choices},
+            "item_url": _url_parts("cases:content-item-detail"),
+            "account_url": _url_parts("cases:monitored-account-detail"),
+            # Translations are trusted markup in the templates too ({% blocktranslate %} escapes only values).
+            "select": gettext("Select “%(title)s”"),
+            "followers": gettext("%(followers)s followers"),
+            "found": gettext("found %(age)s"),
+            "was": gettext("was: %(conclusion)s"),
+            "just_now": _e(gettext("just now")),
+            "ago": gettext("%(age)s ago"),
+            # timesince's phrases ("3 hours") and the escaped "3 hours ago", filled as rows need them.
+            "units": {},
+            "ages": {},
+            # What Truncator.chars() appends, and how many characters it keeps, per length.
+            "ellipsis": ellipsis,
+            "keep": {n: calculate_truncate_chars_length(n, ellipsis) for n in (60, 80, 200)},
+        }
+    return shared
+
+
+class _Table:
+    """What every row of one table shares, computed once: labels (``get_FOO_display()`` translates
+    every choice of the field on each call), phrases and URLs (per language, ``_shared``), platform
+    names, time zone and now. Everything kept here is already escaped."""
+
+    def __init__(self, model: Any) -> None:
+        self.__dict__.update(_shared(model))
         self.zone = timezone.get_current_timezone()
         self.now = timezone.now()
         self.platforms: dict[Any, str] = {}
-        # What Truncator.chars() appends, and how many characters it keeps, per length.
-        self.ellipsis = pgettext("String to return when truncating text", "%(truncated_text)s…")
-        self.keep = {n: calculate_truncate_chars_length(n, self.ellipsis) for n in (60, 80, 200)}
 
     def cut(self, value: Any, length: int) -> str:
         """``value|truncatechars:length`` (``Truncator(value).chars(length)``), escaped, without the

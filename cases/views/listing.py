@@ -10,7 +10,7 @@ when the list is unfiltered (shown as "about N"), else "more than N".
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -31,10 +31,17 @@ MAX_PAGE = 1000
 class CheapPaginator:
     """A paginator for lists that may hold millions of rows; see the module docstring."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, count_limit: int = COUNT_LIMIT) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        count_limit: int = COUNT_LIMIT,
+        fetch: Callable[[QuerySet], list[Any]] = list,
+    ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
+        self.fetch = fetch  # turns a page's slice of the list into its rows
         self._total: tuple[int | None, bool] | None = None
 
     def _estimate(self) -> int | None:
@@ -88,7 +95,7 @@ class CheapPaginator:
 
     def page(self, number: int) -> CheapPage:
         offset = (number - 1) * self.per_page
-        rows = list(self.object_list[offset : offset + self.per_page + 1])
+        rows = self.fetch(self.object_list[offset : offset + self.per_page + 1])
         return CheapPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
 
 
@@ -157,8 +164,6 @@ class FilteredListView(RoleRequiredMixin, ListView):
     # Keep the rendered filter bar (cases/fragments.py; the template wraps it in {% cache %} when
     # ``filter_bar_key`` is set). Only for FilterSets whose choices come from code or the platforms.
     filter_bar_cache = False
-    # The columns the page's rows read: the page's query fetches only these (``QuerySet.only``).
-    row_fields: tuple[str, ...] = ()
 
     def base_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -169,10 +174,12 @@ class FilteredListView(RoleRequiredMixin, ListView):
         )
         return self.filterset.qs
 
+    def fetch_rows(self, queryset: QuerySet) -> list[Any]:
+        """Return the rows of one page (a sliced queryset). Lists with rich rows may read only what they show."""
+        return list(queryset)
+
     def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
-        if self.row_fields:
-            queryset = queryset.only(*self.row_fields)
-        paginator = CheapPaginator(queryset, page_size)
+        paginator = CheapPaginator(queryset, page_size, fetch=self.fetch_rows)
         page = paginator.page(page_number_from(self.request.GET.get(self.page_kwarg)))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -187,10 +194,10 @@ class FilteredListView(RoleRequiredMixin, ListView):
         # A form with errors is rendered afresh (its messages echo what was typed).
         if self.filter_bar_cache and not (form is not None and form.errors):
             context["filter_bar_key"] = fragments.filter_bar_key(
-                type(self).__name__, self.request.path, self.request.GET, filterset.filters
+                type(self).__name__, self.request.path, self.request.GET, filterset.base_filters
             )
         context["fragment_seconds"] = fragments.FRAGMENT_SECONDS
-        secondary = [name for name in filterset.filters if name not in self.primary_filters]
+        secondary = [name for name in filterset.base_filters if name not in self.primary_filters]
         context["filters_more_open"] = (
             any(self.request.GET.get(name) or form[name].errors for name in secondary)
             if self.primary_filters and form is not None

@@ -145,3 +145,29 @@ def test_the_page_lists_every_row_id_for_the_whole_page_scope(analyst_client):
     assert sorted(re.findall(r'<input type="hidden" name="page_items" value="(\d+)">', html)) == sorted(
         str(i.pk) for i in items
     )
+
+
+def test_page_rows_built_from_columns_equal_the_orm_rows_and_render_the_same(django_assert_num_queries):
+    from django.template import Context, Template
+
+    from cases.selectors.monitoring import content_item_rows
+
+    lone = f.ContentItemFactory(account=None, triage_state="new", title="", text="无账号")
+    for index in range(4):
+        f.ContentItemFactory(triage_state="pending", severity=index, conclusion="watch" if index else "")
+    queryset = m.ContentItem.objects.select_related("platform", "account").order_by("-severity", "id")
+    orm = list(queryset)
+    with django_assert_num_queries(1):
+        fast = content_item_rows(queryset)
+    assert fast == orm
+    assert [(i.account_id, i.platform_id, i.published_at, i.reach) for i in fast] == [
+        (i.account_id, i.platform_id, i.published_at, i.reach) for i in orm
+    ]
+    assert [i.account for i in fast] == [i.account for i in orm]
+    assert next(i for i in fast if i.pk == lone.pk).account is None
+    rows = Template("{% load item_rows %}{% content_item_rows items selectable=True queue=q %}")
+    for queue in (True, False):
+        with translation.override("en"):
+            expected = rows.render(Context({"items": orm, "q": queue}))
+        with translation.override("en"), django_assert_num_queries(0):
+            assert rows.render(Context({"items": fast, "q": queue})) == expected
