@@ -171,3 +171,20 @@ def test_page_rows_built_from_columns_equal_the_orm_rows_and_render_the_same(dja
             expected = rows.render(Context({"items": orm, "q": queue}))
         with translation.override("en"), django_assert_num_queries(0):
             assert rows.render(Context({"items": fast, "q": queue})) == expected
+
+
+def test_a_filterset_copies_its_filters_only_when_they_are_used(analyst):
+    from cases.filters import TriageFilter
+
+    wanted = f.ContentItemFactory(triage_state="pending", severity=4)
+    f.ContentItemFactory(triage_state="pending", severity=2)
+    queryset = m.ContentItem.objects.filter(triage_state="pending").order_by("id")
+    unbound = TriageFilter(None, queryset=queryset, user=analyst)
+    assert list(unbound.qs) == list(queryset)
+    assert "filters" not in unbound.__dict__  # an unfiltered list never needed the copies
+    bound = TriageFilter({"severity": ["4"]}, queryset=queryset, user=analyst)
+    assert list(bound.qs) == [wanted]
+    assert bound.filters["severity"].parent is bound and bound.filters["severity"].model is m.ContentItem
+    assert bound.filters["severity"] is not TriageFilter.base_filters["severity"]
+    assert not hasattr(TriageFilter.base_filters["q"], "parent")
+    assert list(TriageFilter({"q": "zq-无此文字"}, queryset=queryset, user=analyst).qs) == []  # a method filter
