@@ -76,11 +76,15 @@ def _current_section(request: HttpRequest) -> str:
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    """Return ``nav`` (link flags), ``nav_current`` (section of this page) and ``user_role_label``."""
+    """Return ``nav`` (link flags), ``nav_key`` (the flags as one string), ``nav_current`` (section of
+    this page) and ``user_role_label``."""
     user = getattr(request, "user", None)
     role = permissions.role_of(user)
+    nav = _nav_flags(user)
     return {
-        "nav": _nav_flags(user),
+        "nav": nav,
+        # What the navigation's markup depends on besides the language: base.html caches it by this key.
+        "nav_key": "".join("1" if shown else "0" for shown in nav.values()),
         "nav_current": _current_section(request),
         "user_role_label": User.Role(role).label if role else "",
     }

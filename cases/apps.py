@@ -7,6 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from cases import audit
+        from cases import audit, fragments  # noqa: F401 — fragments connects its signal receivers
 
         audit.install()

@@ -25,6 +25,10 @@ def _test_settings(settings, tmp_path):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.LANGUAGE_CODE = "zh-hans"
+    # Cached filter bars (cases/fragments.py) must not outlive the test whose database they show.
+    from django.core.cache import caches
+
+    caches["template_fragments"].clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
@@ -30,7 +31,12 @@ from cases.filters import ContentItemFilter, TriageFilter
 from cases.forms.complaints import ComplaintOpenForm
 from cases.forms.triage import AssessmentForm, BulkAssessForm
 from cases.models import Assessment, AuthorityReport, ContentItem, Evidence, LawyerLetter, PlatformComplaint
-from cases.selectors.monitoring import content_item_detail_queryset, content_item_list, triage_queue
+from cases.selectors.monitoring import (
+    content_item_detail_queryset,
+    content_item_list,
+    content_item_rows,
+    triage_queue,
+)
 from cases.selectors.triage import content_item_timeline, queue_neighbours
 from cases.services import authority_reports, triage
 from cases.services.triage_bulk import content_items_assess_bulk
@@ -49,9 +55,13 @@ class ContentItemListView(ExportMixin, FilteredListView):
     filterset_class = ContentItemFilter
     template_name = "cases/contentitem_list.html"
     primary_filters = ("q", "platform", "triage_state", "conclusion")
+    filter_bar_cache = True
 
     def base_queryset(self) -> QuerySet:
         return content_item_list(user=self.request.user)
+
+    def fetch_rows(self, queryset: QuerySet) -> list[ContentItem]:
+        return content_item_rows(queryset)
 
 
 class TriageView(ExportMixin, FilteredListView):
@@ -65,18 +75,29 @@ class TriageView(ExportMixin, FilteredListView):
     filterset_class = TriageFilter
     template_name = "cases/triage.html"
     primary_filters = ("q", "platform", "triage_state", "severity", "ordering")
+    filter_bar_cache = True
 
     def base_queryset(self) -> QuerySet:
         return triage_queue(user=self.request.user)
+
+    def fetch_rows(self, queryset: QuerySet) -> list[ContentItem]:
+        return content_item_rows(queryset)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         can_assess = permissions.can_edit(self.request.user, Assessment)
         context["can_assess"] = can_assess
         if can_assess:
-            form = context.get("bulk_form") or BulkAssessForm(user=self.request.user)
-            context["bulk_form"] = form
-            context["checked_ids"] = form.posted_ids()
+            form = context.get("bulk_form")
+            if form is None:
+                # Empty, it is only rendered when the cached panel (cases/_bulk_panel.html) has expired.
+                user = self.request.user
+                context["bulk_form"] = SimpleLazyObject(lambda: BulkAssessForm(user=user))
+                context["bulk_form_bound"] = False
+                context["checked_ids"] = set()
+            else:
+                context["bulk_form_bound"] = form.is_bound
+                context["checked_ids"] = form.posted_ids()
         return context
 
 

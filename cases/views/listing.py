@@ -10,7 +10,7 @@ when the list is unfiltered (shown as "about N"), else "more than N".
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -19,6 +19,7 @@ from django.views.generic import ListView
 from django_filters import FilterSet
 
 from accounts.permissions import RoleRequiredMixin
+from cases import fragments
 
 PER_PAGE = 50
 # Totals are exact up to this many rows; counting further would scan the table.
@@ -30,10 +31,17 @@ MAX_PAGE = 1000
 class CheapPaginator:
     """A paginator for lists that may hold millions of rows; see the module docstring."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, count_limit: int = COUNT_LIMIT) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        count_limit: int = COUNT_LIMIT,
+        fetch: Callable[[QuerySet], list[Any]] = list,
+    ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
+        self.fetch = fetch  # turns a page's slice of the list into its rows
         self._total: tuple[int | None, bool] | None = None
 
     def _estimate(self) -> int | None:
@@ -87,7 +95,7 @@ class CheapPaginator:
 
     def page(self, number: int) -> CheapPage:
         offset = (number - 1) * self.per_page
-        rows = list(self.object_list[offset : offset + self.per_page + 1])
+        rows = self.fetch(self.object_list[offset : offset + self.per_page + 1])
         return CheapPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
 
 
@@ -153,6 +161,9 @@ class FilteredListView(RoleRequiredMixin, ListView):
     paginate_by = PER_PAGE
     # Filters shown in the filter bar; the others sit under "More filters".
     primary_filters: tuple[str, ...] = ()
+    # Keep the rendered filter bar (cases/fragments.py; the template wraps it in {% cache %} when
+    # ``filter_bar_key`` is set). Only for FilterSets whose choices come from code or the platforms.
+    filter_bar_cache = False
 
     def base_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -163,20 +174,33 @@ class FilteredListView(RoleRequiredMixin, ListView):
         )
         return self.filterset.qs
 
+    def fetch_rows(self, queryset: QuerySet) -> list[Any]:
+        """Return the rows of one page (a sliced queryset). Lists with rich rows may read only what they show."""
+        return list(queryset)
+
     def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
-        paginator = CheapPaginator(queryset, page_size)
+        paginator = CheapPaginator(queryset, page_size, fetch=self.fetch_rows)
         page = paginator.page(page_number_from(self.request.GET.get(self.page_kwarg)))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = self.filterset.form
-        secondary = [name for name in form.fields if name not in self.primary_filters]
-        context["filter"] = self.filterset
+        filterset = self.filterset
+        context["filter"] = filterset
         context["primary_filters"] = self.primary_filters
+        # An unbound FilterSet (no query string) builds its form only if the template renders it: a
+        # cached filter bar does not (building the form deep-copies every field and its choices).
+        form = filterset.form if filterset.is_bound else None
+        # A form with errors is rendered afresh (its messages echo what was typed).
+        if self.filter_bar_cache and not (form is not None and form.errors):
+            context["filter_bar_key"] = fragments.filter_bar_key(
+                type(self).__name__, self.request.path, self.request.GET, filterset.base_filters
+            )
+        context["fragment_seconds"] = fragments.FRAGMENT_SECONDS
+        secondary = [name for name in filterset.base_filters if name not in self.primary_filters]
         context["filters_more_open"] = (
             any(self.request.GET.get(name) or form[name].errors for name in secondary)
-            if self.primary_filters
+            if self.primary_filters and form is not None
             else False
         )
         return context

@@ -4,6 +4,7 @@ replaced wrote: both are rendered here for varied items, in both modes, language
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.template import Context, Template
@@ -38,6 +39,20 @@ def _items() -> list[m.ContentItem]:
                              assessed_at=now, views=1234567, likes=3, shares=2, comments=1,
                              published_at=now - datetime.timedelta(days=400)),
     ]  # fmt: skip
+    # Truncation edges (truncatechars:60/80/200): lengths at and past each limit, text that is not NFC,
+    # combining characters that keep a long text under the limit, and an item published seconds ago.
+    for text in (
+        "题" * 60,
+        "题" * 61,
+        "a" * 80,
+        "b" * 81,
+        "c" * 201,
+        "e\u0301" * 70,
+        "\u0915\u094d" * 50,
+        "\u0915\u094d" * 45 + "x" * 40,
+    ):
+        made.append(f.ContentItemFactory(title="", text=text, severity=0, published_at=now))
+    made.append(f.ContentItemFactory(title="t" * 59 + "\u0301", triage_state="new"))
     made[0].account.name = "<账号> & 名"
     made[0].account.followers = 1234567
     made[0].account.save()
@@ -79,3 +94,32 @@ def test_figure_of_an_int_groups_as_the_decimal_path_does(value):
     from cases.templatetags.listing import _grouped, figure
 
     assert figure(value) == _grouped(value, 0)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_row_ages_equal_the_age_filter_from_seconds_to_years(language):
+    """The rows compute "3 hours ago" themselves (timesince's steps, phrases translated once per table)."""
+    from django.utils.timesince import timesince
+
+    from cases.templatetags.item_rows import _Table
+    from cases.templatetags.triage import age
+
+    now = timezone.now()
+    # Month ends, leap days and every unit's boundaries, seen from both sides.
+    anchors = [now, datetime.datetime(2024, 3, 1, 0, 0, 30, tzinfo=datetime.UTC),
+               datetime.datetime(2025, 1, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)]  # fmt: skip
+    offsets = [0, 1, 59, 60, 61, 3599, 3600, 86399, 86400, 604799, 604800, 2419200, 2678400, 31535999,
+               31536000, 31622400, 63158400, 10**8]  # fmt: skip
+    offsets += [60 * 60 * 24 * day + extra for day in range(25, 40) for extra in (-1, 0, 1)]
+    with translation.override(language):
+        for anchor in anchors:
+            table = _Table(m.ContentItem)
+            table.now = anchor
+            for seconds in offsets:
+                value = anchor - datetime.timedelta(seconds=seconds)
+                assert table.since(value) == timesince(value, now=anchor, depth=1), (anchor, seconds)
+            # Against the filter itself, which reads the clock: the same "now" give or take a second.
+            table.now = timezone.now()
+            for seconds in offsets:
+                value = table.now - datetime.timedelta(seconds=seconds) + datetime.timedelta(milliseconds=500)
+                assert html.unescape(table.age(value)) == age(value), seconds
