@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -114,7 +114,7 @@ class RoleAdminMixin:
 
     read_only = False
     allow_delete = False
-    formfield_overrides = {
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
         # Personal data is a name, a phone number, an address: one line each.
         EncryptedTextField: {"widget": forms.TextInput(attrs={"class": "vTextField"})},
         # A link typed without a scheme is https (Django 6's default; every platform we watch uses it).
