@@ -35,6 +35,7 @@ from cases.api.filters import (
 )
 from cases.api.inputs import AssessmentInputSerializer, CampaignAssessmentResultSerializer
 from cases.api.intake import BulkImportMixin
+from cases.api.pagination import FastPageNumberPagination
 from cases.filters import AssistanceRequestFilter, ContentItemFilter, LawsuitFilter, MonitoredAccountFilter
 from cases.models import (
     Agency,
@@ -117,7 +118,7 @@ class ContentItemViewSet(BulkImportMixin, ResourceViewSet):
         per row and selecting every platform and account column was most of a list request's time."""
         queryset = self.filter_queryset(self.get_queryset())
         zone = timezone.get_current_timezone()
-        if self.paginator is not None:
+        if isinstance(self.paginator, FastPageNumberPagination):
             self.paginator.values_fields = s.CONTENT_ITEM_VALUES
         page = self.paginate_queryset(queryset)
         values = queryset.values(*s.CONTENT_ITEM_VALUES) if page is None else page
