@@ -151,7 +151,7 @@ check: $(STAMP)  ## Scanners: bandit (no high findings), ruff, mypy, manage.py c
 	@echo "bandit: fails on any high-severity finding"
 	$(VENV)/bin/bandit -c pyproject.toml -r accounts cases legalcases reports scripts -q --severity-level high
 	$(VENV)/bin/ruff check .
-	@echo "mypy (files and baseline in pyproject.toml)"
+	@echo "mypy (the files listed in pyproject.toml; no baseline)"
 	@$(CHECK_ENV) $(VENV)/bin/mypy
 	@echo "manage.py check --deploy --fail-level WARNING"
 	@$(CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING

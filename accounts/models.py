@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -16,6 +17,7 @@ class UserQuerySet(models.QuerySet):
         return self.all() if permissions.can_view(user, self.model) else self.none()
 
 
+# The django-stubs plugin cannot build a class from from_queryset() on the generic UserManager.
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass
 
@@ -38,7 +40,7 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("user")

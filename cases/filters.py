@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
@@ -35,6 +35,9 @@ from cases.models import (
     Platform,
 )
 from cases.normalize import normalize_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 User = get_user_model()
 
@@ -152,7 +155,7 @@ class LocalDateFromFilter(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: datetime.date | None) -> QuerySet:
-        if value in EMPTY_VALUES:
+        if value is None or value in EMPTY_VALUES:
             return qs
         start = local_day_start(value)
         return qs if start is None else qs.filter(**{f"{self.field_name}__gte": start})
@@ -162,7 +165,7 @@ class LocalDateToFilter(LocalDateFromFilter):
     """On or before a local calendar day (inclusive), as ``column < next local midnight``."""
 
     def filter(self, qs: QuerySet, value: datetime.date | None) -> QuerySet:
-        if value in EMPTY_VALUES:
+        if value is None or value in EMPTY_VALUES:
             return qs
         end = local_day_end(value)
         if end is None:  # the calendar's last day: any moment with a value is on or before it
@@ -178,7 +181,7 @@ class DateBoundFilter(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
-def _staff_choices() -> list[tuple[str, str]]:
+def _staff_choices() -> list[tuple[str, StrOrPromise]]:
     """Return "me" plus every lawyer and administrator, for the responsible-person filters."""
     people = User.objects.filter(role__in=[User.Role.LAWYER, User.Role.ADMIN]).order_by("username")
     return [(ME, _("Me")), *((str(person.pk), str(person)) for person in people)]
@@ -206,7 +209,7 @@ class PersonFilter(django_filters.ChoiceFilter):
 UNASSIGNED = "none"
 
 
-def _assignee_choices() -> list[tuple[str, str]]:
+def _assignee_choices() -> list[tuple[str, StrOrPromise]]:
     me, *people = _staff_choices()
     return [me, (UNASSIGNED, _("Unassigned")), *people]
 
@@ -329,8 +332,11 @@ class ContentItemFilter(StaffFilterSet):
     conclusion = ChoicesInFilter(
         label=_("Assessment conclusion"), field_name="conclusion", choices=Assessment.Conclusion.choices
     )
-    open = OpenFilter(label=_("Open"), field_name="triage_state", open_values=tuple(ContentItem.OPEN_STATES))
-    assessed = NotNullFilter(label=_("Assessed"), field_name="assessed_at")
+    # Optional: TriageFilter removes these four.
+    open: OpenFilter | None = OpenFilter(
+        label=_("Open"), field_name="triage_state", open_values=tuple(ContentItem.OPEN_STATES)
+    )
+    assessed: NotNullFilter | None = NotNullFilter(label=_("Assessed"), field_name="assessed_at")
     source = django_filters.ChoiceFilter(
         label=_("Source"), field_name="source", choices=ContentItem.Source.choices, empty_label=_("Any")
     )
@@ -346,8 +352,8 @@ class ContentItemFilter(StaffFilterSet):
     published_to = LocalDateToFilter(label=_("Published to"), field_name="published_at")
     discovered_from = LocalDateFromFilter(label=_("Discovered from"), field_name="discovered_at")
     discovered_to = LocalDateToFilter(label=_("Discovered to"), field_name="discovered_at")
-    assessed_from = LocalDateFromFilter(label=_("Assessed from"), field_name="assessed_at")
-    assessed_to = LocalDateToFilter(label=_("Assessed to"), field_name="assessed_at")
+    assessed_from: LocalDateFromFilter | None = LocalDateFromFilter(label=_("Assessed from"), field_name="assessed_at")
+    assessed_to: LocalDateToFilter | None = LocalDateToFilter(label=_("Assessed to"), field_name="assessed_at")
 
     class Meta:
         model = ContentItem

@@ -38,7 +38,7 @@ import random
 import re
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import compress
 from operator import and_, eq, itemgetter, ne
 
@@ -139,7 +139,7 @@ def signature(core: str) -> bytes | None:
     mins = dict(zip(bins, hashes, strict=True))
     # Densification (Shrivastava 2017): an empty bin takes the minimum of a donor bin, trying
     # DONORS fixed donors in turn; the nested maps supply each level's default from the next.
-    values = _NO_HASH
+    values: Iterable[int] = _NO_HASH
     for donors in reversed(_DONORS):
         values = map(mins.get, donors, values)
     # The low byte of each bin's minimum; -1 (no donor had a value either) gives 0xFF.
@@ -238,7 +238,7 @@ def leader_clusters(
     times. Clusters are (leader, [(member, exact Jaccard to the leader), …]), members in the order given.
     """
     scores = typicality(members, shingle_sets)
-    clusters = []
+    clusters: list[tuple[int, list[tuple[int, float]]]] = []
     remaining = list(members)
     while len(remaining) > 1 and len(clusters) < max_leaders:
         leader = max(remaining, key=lambda index: scores[index])

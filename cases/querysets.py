@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.utils import timezone
@@ -14,7 +14,7 @@ from accounts import permissions
 class VisibleQuerySet(models.QuerySet):
     """A queryset that knows who may see its rows."""
 
-    def for_user(self, user: Any) -> VisibleQuerySet:
+    def for_user(self, user: Any) -> Self:
         if permissions.can_view(user, self.model):
             return self.all()
         return self.none()

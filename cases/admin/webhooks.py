@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import permissions
+from accounts.models import User
 from cases.admin.base import CasesModelAdmin, ReadOnlyModelAdmin
 from cases.models import WebhookDelivery, WebhookSubscription
 from cases.services import webhooks
@@ -85,7 +86,7 @@ class WebhookSubscriptionAdmin(CasesModelAdmin):
         return ", ".join(str(labels.get(event, event)) for event in obj.events)
 
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
-        if not change:
+        if not change and isinstance(request.user, User):  # the admin has only signed-in users
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 

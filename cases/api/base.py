@@ -3,13 +3,18 @@ scopes decide (accounts/permissions.py), querysets start from ``for_user()``."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Prefetch, QuerySet
 from rest_framework import viewsets
 from rest_framework.routers import APIRootView
 
 from accounts.permissions import ApiRolePermission, ApiStaffPermission, ApiTokenScopePermission
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 # Numeric ids only: anything else is a 404 from the URL resolver (as JSON, see api_urls).
 ID_PATTERN = r"[0-9]{1,18}"
@@ -17,14 +22,14 @@ ID_PATTERN = r"[0-9]{1,18}"
 
 def ids_only(relation: str, model: type[Model]) -> Prefetch:
     """Prefetch a to-many relation loading nothing but the related ids (serialized as a list of ids)."""
-    return Prefetch(relation, queryset=model.objects.only("id"))
+    return Prefetch(relation, queryset=model._default_manager.only("id"))
 
 
 class ApiViewMixin:
     """What every API view shares: DRF authenticates (token or session), so the site's
     LoginRequiredMiddleware must let the request through; roles and token scopes decide."""
 
-    permission_classes: ClassVar[list[Any]] = [ApiRolePermission, ApiTokenScopePermission]
+    permission_classes: Sequence[_PermissionClass] = (ApiRolePermission, ApiTokenScopePermission)
 
     @classmethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:
@@ -38,7 +43,7 @@ class ApiViewMixin:
 class ApiRootView(ApiViewMixin, APIRootView):
     """Links to every resource of /api/v1/."""
 
-    permission_classes: ClassVar[list[Any]] = [ApiStaffPermission, ApiTokenScopePermission]
+    permission_classes = (ApiStaffPermission, ApiTokenScopePermission)
 
 
 class ResourceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -50,4 +55,6 @@ class ResourceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering_tiebreaks: ClassVar[dict[str, str]] = {}
 
     def visible(self) -> QuerySet:
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set queryset (its model decides permissions).")
         return self.queryset.model.objects.for_user(self.request.user)

@@ -83,6 +83,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         codes = exc.get_codes()
         if isinstance(codes, str):
             response.data["code"] = codes
-        elif isinstance(codes, dict) and isinstance(codes.get("detail"), list) and codes["detail"]:
-            response.data["code"] = codes["detail"][0]
+        elif isinstance(codes, dict):
+            detail_codes = codes.get("detail")
+            if isinstance(detail_codes, list) and detail_codes:
+                response.data["code"] = detail_codes[0]
     return response

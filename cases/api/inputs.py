@@ -101,15 +101,19 @@ class BulkRowErrorSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+# A field named ``errors``: DRF's serializer metaclass takes declared fields out of the class body,
+# so it does not replace ``Serializer.errors``; the stubs cannot express that (hence the ignores).
 class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     rejected = serializers.IntegerField()
-    errors = BulkRowErrorSerializer(many=True)
+    errors = BulkRowErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class ImportJobSerializer(ReadModelSerializer):
-    errors = serializers.SerializerMethodField(help_text="Rejected items by index (the first 1,000).")
+    errors = serializers.SerializerMethodField(  # type: ignore[assignment]  # see BulkResultSerializer
+        help_text="Rejected items by index (the first 1,000)."
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:import-job-detail")
 
     class Meta:

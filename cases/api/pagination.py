@@ -159,7 +159,7 @@ class FastPageNumberPagination(BasePagination):
 
     def _int_param(self, request: Request, name: str, default: int, maximum: int) -> int:
         raw = request.query_params.get(name)
-        if raw in (None, ""):
+        if not raw:  # absent or empty
             return default
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not 1 <= int(raw) <= maximum:
             raise ValidationError({name: [_("Enter a whole number from 1 to %(max)d.") % {"max": maximum}]})

@@ -9,6 +9,7 @@ malformed or too deeply nested JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +55,7 @@ def check_depth(data: Any, limit: int = MAX_DEPTH) -> None:
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):
@@ -75,7 +77,7 @@ class SafeJSONParser(BaseParser):
     media_type = "application/json"
     renderer_class = JSONRenderer
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         context = parser_context or {}
         limit = body_limit(context.get("view"))
         if _declared_length(context.get("request")) > limit:

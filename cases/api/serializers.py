@@ -93,7 +93,8 @@ class ReadModelSerializer(serializers.ModelSerializer):
 
 
 def _ids(**kwargs: Any) -> serializers.ManyRelatedField:
-    return serializers.PrimaryKeyRelatedField(many=True, read_only=True, **kwargs)
+    # What PrimaryKeyRelatedField(many=True, ...) builds; called directly, the stubs know its type.
+    return serializers.PrimaryKeyRelatedField.many_init(read_only=True, **kwargs)
 
 
 def _user(**kwargs: Any) -> UserRefSerializer:

@@ -6,8 +6,6 @@ so the API and the executive dashboard cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -23,7 +21,7 @@ from reports.selectors import headline_figures
 class StatsSummaryView(ApiViewMixin, APIView):
     """The headline figures for a period of local (Beijing) calendar days."""
 
-    permission_classes: ClassVar[list[Any]] = [ApiDashboardPermission, ApiTokenScopePermission]
+    permission_classes = (ApiDashboardPermission, ApiTokenScopePermission)
 
     @extend_schema(
         parameters=[

@@ -23,7 +23,9 @@ class TokenRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read the rates on each request (DRF's class attribute is frozen at import), so
         # settings overrides apply, in tests too.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers; they are strings ("120/min"), None for no limit.
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         token = request.auth

@@ -307,7 +307,7 @@ def _letter(
     )
     responded = None
     outcome, response = "pending", ""
-    if status in ("responded", "closed") and (status == "responded" or r.random() < 0.7):
+    if status in ("responded", "closed") and delivered is not None and (status == "responded" or r.random() < 0.7):
         responded = delivered + datetime.timedelta(days=r.randint(1, 6))
         outcome = pick_weighted(r, {"complied": 50, "partial": 30, "refused": 20})
         response = {
@@ -377,9 +377,9 @@ def _rebuttals(world: World, r: random.Random) -> None:
 
 def _disclosures(world: World, r: random.Random) -> None:
     sued: dict[int, dict[str, Any]] = {}
-    for suit in world.suits:
-        if suit["stage"] != "preparing":
-            sued.setdefault(suit["account"], suit)
+    for planned in world.suits:
+        if planned["stage"] != "preparing":
+            sued.setdefault(planned["account"], planned)
     rows = []
     for index, account in enumerate(world.accounts):
         status = account["row"]["identity_status"]

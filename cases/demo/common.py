@@ -6,6 +6,7 @@ import datetime
 import math
 import random
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -49,7 +50,7 @@ def money(value: float) -> Decimal:
     return Decimal(int(round(value / 100.0)) * 100).quantize(Decimal("0.01"))
 
 
-def pick_weighted(r: random.Random, weights: dict[str, float]) -> str:
+def pick_weighted(r: random.Random, weights: Mapping[str, float]) -> str:
     """Return a key drawn with the given weights (a plain loop: the dicts are small and this runs often)."""
     point = r.random() * sum(weights.values())
     for key, weight in weights.items():

@@ -181,11 +181,11 @@ def plan(world: World) -> None:
         for p in ("kol_black", "extortion", "troll", "owner_attacker", "rumor", "critic", "media")
     }
     while len(world.items) < TOTAL_ITEMS:
-        nature, account = _free_nature(r, by_profile)
-        code = world.accounts[account]["platform_code"] if account is not None else pick_weighted(r, PLATFORM_WEIGHTS)
+        nature, author = _free_nature(r, by_profile)
+        code = world.accounts[author]["platform_code"] if author is not None else pick_weighted(r, PLATFORM_WEIGHTS)
         world.items.append(
             make_item(
-                world, r, nature=nature, account=account, code=code, published=random_moment(r, days, cum), seen=seen
+                world, r, nature=nature, account=author, code=code, published=random_moment(r, days, cum), seen=seen
             )
         )
     _assess(world, r)
@@ -246,11 +246,11 @@ def _assess(world: World, r: random.Random) -> None:
         row["severity"] = item["assessment"]["severity"]
     if sum(1 for item in world.items if item["assessment"]) != ASSESSED_ITEMS:
         raise RuntimeError("the demo plan no longer yields the public figure of assessed items")
-    index: dict[int, list[int]] = {}
+    by_account: dict[int, list[int]] = {}
     for i, item in enumerate(world.items):
         if item["account"] is not None and item["row"]["conclusion"] in INFRINGING:
-            index.setdefault(item["account"], []).append(i)
-    world.cache["infringing_by_account"] = index
+            by_account.setdefault(item["account"], []).append(i)
+    world.cache["infringing_by_account"] = by_account
 
 
 def _triage(r: random.Random, conclusion: str, assessed: datetime.datetime) -> dict[str, Any]:

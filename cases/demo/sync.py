@@ -90,16 +90,18 @@ def retire(model: type[models.Model], on_protected: Callable[[list[int]], None] 
     """
     stale = sorted((_stale.get() or {}).get(model, ()))
     existing = [
-        pk for chunk in chunks(stale) for pk in model.objects.filter(pk__in=_within(chunk)).values_list("pk", flat=True)
+        pk
+        for chunk in chunks(stale)
+        for pk in model._default_manager.filter(pk__in=_within(chunk)).values_list("pk", flat=True)
     ]
     protected = []
     for chunk in chunks(existing, BATCH):
         try:
-            model.objects.filter(pk__in=chunk).delete()
+            model._default_manager.filter(pk__in=chunk).delete()
         except ProtectedError:
             for pk in chunk:
                 try:
-                    model.objects.filter(pk=pk).delete()
+                    model._default_manager.filter(pk=pk).delete()
                 except ProtectedError:
                     protected.append(pk)
     if protected and on_protected:
@@ -143,7 +145,7 @@ def create(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
     COPY bypasses the execute wrapper that normally does it (cases/audit.py).
     """
     if len(rows) < COPY_FROM:
-        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH)]
+        return [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     now = timezone.now()
     convert = []
@@ -184,8 +186,8 @@ def upsert(model: type[models.Model], rows: list[dict[str, Any]], key: tuple[str
     existing: dict[tuple, dict[str, Any]] = {}
     lookup = key[-1]
     for chunk in chunks(list({row[lookup] for row in rows})):
-        for found in model.objects.filter(**{f"{lookup}__in": _within(chunk)}).values("pk", *fields):
-            existing[tuple(found[k] for k in key)] = found
+        for match in model._default_manager.filter(**{f"{lookup}__in": _within(chunk)}).values("pk", *fields):
+            existing[tuple(match[k] for k in key)] = match
     ids: dict[tuple, int] = {}
     missing: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -207,7 +209,7 @@ def upsert(model: type[models.Model], rows: list[dict[str, Any]], key: tuple[str
         # An upsert on the unique key rewrites the changed rows in place and keeps their ids.
         others = [name for name in fields if name not in key]
         has_updated_at = any(f.name == "updated_at" for f in model._meta.concrete_fields)
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(**row) for row in changed],
             batch_size=BATCH,
             update_conflicts=True,
@@ -236,7 +238,7 @@ def replace(
     lookups = [(f"{scope_field}__in", chunk) for chunk in chunks(list(dict.fromkeys(scope_values)))]
     lookups += [("pk__in", chunk) for chunk in chunks(_owned_ids(model))]
     for lookup, chunk in lookups:
-        for found in model.objects.filter(**{lookup: _within(chunk)}, **(extra or {})).values("pk", *fields):
+        for found in model._default_manager.filter(**{lookup: _within(chunk)}, **(extra or {})).values("pk", *fields):
             if found["pk"] not in seen:
                 seen.add(found["pk"])
                 pool[tuple(_freeze(found[name]) for name in fields)].append(found["pk"])
@@ -251,7 +253,7 @@ def replace(
             missing.append((index, row))
     stale = sorted(pk for pks in pool.values() for pk in pks)
     for chunk in chunks(stale, BATCH):
-        model.objects.filter(pk__in=chunk).delete()
+        model._default_manager.filter(pk__in=chunk).delete()
     for (index, _), pk in zip(missing, create(model, [row for _, row in missing]), strict=True):
         ids[index] = pk
     return ids

@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.forms.lookup import field_of
 from cases.models import AssistanceRequest
 from cases.normalize import normalize_phone
 from cases.services.assistance import MAX_FILES, OUTCOMES, check_upload
@@ -150,7 +151,9 @@ class AssistanceRequestForm(forms.Form):
         help_text=_("One link per line (http:// or https://), at most 20."),
         widget=forms.Textarea(attrs={"rows": 4, "inputmode": "url", "autocapitalize": "off"}),
     )
-    files = MultipleFileField(
+    # Django's form metaclass takes declared fields out of the class, so this does not replace
+    # BaseForm.files; the stubs cannot express that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Screenshots and screen recordings"),
         help_text=_("Up to 10 files: pictures, PDF, screen recordings or audio, up to 200 MB each."),
     )
@@ -250,7 +253,9 @@ class EvidenceUploadForm(forms.Form):
     """More evidence sent through the tracking link."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    files = MultipleFileField(
+    # Django's form metaclass takes declared fields out of the class, so this does not replace
+    # BaseForm.files; the stubs cannot express that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files to add"),
         help_text=_("Up to 10 files: pictures, PDF, screen recordings or audio, up to 200 MB each."),
     )
@@ -289,7 +294,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = User.objects.filter(
+        field_of(self, "lawyer", forms.ModelChoiceField).queryset = User.objects.filter(
             is_active=True, role__in=[User.Role.LAWYER, User.Role.ADMIN]
         ).order_by("username")
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.lookup import field_of
 from cases.models import Agency, Assessment, Campaign, MonitoredAccount
 from cases.services.campaigns import MIN_REASON_CHARS
 from cases.services.triage import AssessmentInput
@@ -73,7 +74,8 @@ class CampaignAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; the stubs allow None
         try:
             self.to_input().clean()
         except ValidationError as error:
@@ -139,5 +141,5 @@ class CampaignAgencyForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("prefix", "agency")
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["accounts"].queryset = accounts
+        field_of(self, "agency", forms.ModelChoiceField).queryset = agencies
+        field_of(self, "accounts", forms.ModelChoiceField).queryset = accounts

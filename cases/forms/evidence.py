@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.filters import ChoicesInFilter, StaffFilterSet, YesNoFilter
+from cases.forms.lookup import field_of
 from cases.models import Evidence, MonitoredAccount, Platform
 from cases.services.evidence import METADATA_FIELDS
 
@@ -50,13 +51,19 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, require_file: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["platform"].queryset = Platform.objects.filter(is_active=True).order_by("sort_order", "id")
-        self.fields["account"].queryset = MonitoredAccount.objects.all()
+        field_of(self, "platform", forms.ModelChoiceField).queryset = Platform.objects.filter(is_active=True).order_by(
+            "sort_order", "id"
+        )
+        field_of(self, "account", forms.ModelChoiceField).queryset = MonitoredAccount.objects.all()
         self.fields["account"].label = _("Account ID")
         self.fields["account"].help_text = _("The number of the monitored account whose content this is.")
         self.fields["upload"].required = require_file
         for name in ("capture_started_at", "capture_finished_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+            field_of(self, name, forms.DateTimeField).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%d %H:%M",
+            ]
         engagement = (self.instance.engagement_at_capture or {}) if self.instance else {}
         for key, label in ENGAGEMENT_FIELDS:
             self.fields[f"engagement_{key}"] = forms.IntegerField(
@@ -64,7 +71,8 @@ class EvidenceForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; the stubs allow None
         start, end = cleaned.get("capture_started_at"), cleaned.get("capture_finished_at")
         if start and end and end < start:
             self.add_error("capture_finished_at", _("The capture cannot finish before it started."))
@@ -72,7 +80,7 @@ class EvidenceForm(forms.ModelForm):
 
     def metadata(self) -> dict[str, Any]:
         """Return the service's ``metadata`` argument from the cleaned data."""
-        data = {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
         for name in (
             "capture_url",
             "published_at_display",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.lookup import field_of
 from cases.models import Platform
 from cases.services.intake_files import MAX_FILE_BYTES
 
@@ -30,7 +31,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["default_platform"]
+        field = field_of(self, "default_platform", forms.ModelChoiceField)
         field.label = _("Default platform")
         field.empty_label = _("Work it out from each row")
         field.help_text = _("Used for rows that name no platform and whose link belongs to no known platform.")
@@ -60,7 +61,7 @@ class ManualItemForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["platform"]
+        field = field_of(self, "platform", forms.ModelChoiceField)
         field.label = _("Platform")
         field.empty_label = _("Work it out from the link")
 

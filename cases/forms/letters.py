@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.litigation import DATE, DATETIME, ItemChoiceField
+from cases.forms.lookup import field_of
 from cases.models import IdentityDisclosure, LawyerLetter
 
 DEFAULT_DEADLINE_DAYS = 7
@@ -51,7 +52,7 @@ class LetterForm(forms.Form):
             "demands", [LawyerLetter.Demand.DELETE, LawyerLetter.Demand.STOP, LawyerLetter.Demand.APOLOGY]
         )
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = items
+        field_of(self, "items", forms.ModelChoiceField).queryset = items
         # With items on offer, the letter cites the ones ticked: none ticked is an error, not "all of them".
         self.fields["items"].required = items.exists()
 
@@ -65,7 +66,7 @@ class LetterDeliverForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delivered_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        field_of(self, "delivered_at", forms.DateTimeField).input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class LetterResponseForm(forms.Form):

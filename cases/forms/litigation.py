@@ -16,11 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.lookup import field_of
 from cases.models import Hearing, Lawsuit, Proceeding
 from cases.services.litigation import DEFAULT_APOLOGY_DAYS, clean_case_number, legal_moves
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2}
 
 
 class ItemChoiceField(forms.ModelMultipleChoiceField):
@@ -64,7 +65,7 @@ class LawsuitPrepareForm(forms.Form):
 
     def __init__(self, *args: Any, items: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = items
+        field_of(self, "items", forms.ModelChoiceField).queryset = items
 
 
 class LawsuitMoveForm(forms.Form):
@@ -92,7 +93,7 @@ class LawsuitMoveForm(forms.Form):
     def __init__(self, *args: Any, lawsuit: Lawsuit, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = legal_moves(lawsuit)
+        field_of(self, "to", forms.ChoiceField).choices = legal_moves(lawsuit)
 
 
 class LawsuitOutcomeForm(forms.Form):
@@ -164,7 +165,11 @@ class HearingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheduled_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        field_of(self, "scheduled_at", forms.DateTimeField).input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+        ]
 
 
 class LawsuitDocumentForm(forms.Form):

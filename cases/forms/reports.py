@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.litigation import DATE, ItemChoiceField
+from cases.forms.lookup import field_of
 from cases.models import AuthorityReport
 
 
@@ -28,7 +29,7 @@ class AuthorityReportForm(forms.Form):
 
     def __init__(self, *args: Any, items: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = items
+        field_of(self, "items", forms.ModelChoiceField).queryset = items
 
 
 class AuthorityReportMoveForm(forms.Form):
@@ -43,6 +44,6 @@ class AuthorityReportMoveForm(forms.Form):
     def __init__(self, *args: Any, report: AuthorityReport, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(AuthorityReport.Status.choices)
-        self.fields["to"].choices = [
+        field_of(self, "to", forms.ChoiceField).choices = [
             (s, labels[s]) for s in AuthorityReport.Status.values if report.can_move_to(s)
         ]

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.lookup import field_of
 from cases.models import Assessment, Campaign, ContentItem
 from cases.services.triage import AssessmentInput
 from cases.services.triage_bulk import MAX_BULK_ITEMS
@@ -126,7 +127,8 @@ class AssessmentForm(AssessmentRulesMixin, forms.Form):
     rationale = rationale_field(rows=5)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; the stubs allow None
         self.check_assessment_rules()
         return cleaned
 
@@ -198,11 +200,12 @@ class BulkAssessForm(AssessmentRulesMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = ContentItem.objects.for_user(user)
-        self.fields["items"].queryset = visible
-        self.fields["page_items"].queryset = visible
+        field_of(self, "items", forms.ModelChoiceField).queryset = visible
+        field_of(self, "page_items", forms.ModelChoiceField).queryset = visible
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns; the stubs allow None
         if not self.has_error("items") and not self.has_error("page_items"):
             field = "page_items" if cleaned.get("scope") == self.PAGE else "items"
             chosen = list(cleaned.get(field) or [])

@@ -326,11 +326,11 @@ class LawyerLetter(models.Model):
 
     def __str__(self) -> str:
         # Reads the recipient account or agency (a query unless select_related).
-        recipient = (
-            self.recipient_name
-            or (self.recipient_account.name if self.recipient_account_id else "")
-            or (self.recipient_agency.name if self.recipient_agency_id else "")
-        )
+        recipient = self.recipient_name
+        if not recipient and self.recipient_account is not None:  # None, without a query, when unset
+            recipient = self.recipient_account.name
+        if not recipient and self.recipient_agency is not None:
+            recipient = self.recipient_agency.name
         return _("Letter to %(recipient)s") % {"recipient": recipient}
 
     def get_absolute_url(self) -> str:

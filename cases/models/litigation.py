@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -15,6 +17,9 @@ from cases.models.monitoring import Agency, Campaign, ContentItem, MonitoredAcco
 from cases.normalize import CASE_NUMBER_RE
 from cases.querysets import DeadlineQuerySet, LawsuitQuerySet, VisibleQuerySet
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 validate_case_number = RegexValidator(
     CASE_NUMBER_RE,
     _("Enter a case number in the official format, e.g. (2025)京0491民初12345号: year in brackets, "
@@ -23,7 +28,7 @@ validate_case_number = RegexValidator(
 )
 
 
-def _money(verbose_name: str) -> models.DecimalField:
+def _money(verbose_name: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=0)
 
 

@@ -337,12 +337,12 @@ def campaign_refresh_counts(campaign_ids: Sequence[int]) -> None:
         .values("campaign_id")
         .annotate(n=Count("id"), first=Min("published_at"), last=Max("published_at"))
     }
-    accounts = dict(
-        Campaign.accounts.through.objects.filter(campaign_id__in=campaign_ids)
+    accounts = {
+        row["campaign_id"]: row["n"]
+        for row in Campaign.accounts.through.objects.filter(campaign_id__in=campaign_ids)
         .values("campaign_id")
         .annotate(n=Count("id"))
-        .values_list("campaign_id", "n")
-    )
+    }
     campaigns = list(Campaign.objects.filter(pk__in=campaign_ids))
     now = timezone.now()
     for campaign in campaigns:

@@ -292,10 +292,17 @@ def reminder_window(days_left: int, thresholds: Iterable[int]) -> int | None:
     return min(windows) if windows else None
 
 
+def _lawsuit(deadline: Deadline) -> Lawsuit | None:
+    """The suit the deadline belongs to: its own, else its proceeding's."""
+    if deadline.lawsuit is not None:
+        return deadline.lawsuit
+    return deadline.proceeding.lawsuit if deadline.proceeding is not None else None
+
+
 def _recipient(deadline: Deadline) -> Any:
     if deadline.responsible_id:
         return deadline.responsible
-    lawsuit = deadline.lawsuit or (deadline.proceeding.lawsuit if deadline.proceeding_id else None)
+    lawsuit = _lawsuit(deadline)
     return lawsuit.lawyer if lawsuit else None
 
 
@@ -345,7 +352,7 @@ def deadlines_send_reminders(*, now: datetime.datetime | None = None) -> int:
 
 
 def _send_reminder(deadline: Deadline, recipient: Any, days_left: int) -> None:
-    lawsuit = deadline.lawsuit or (deadline.proceeding.lawsuit if deadline.proceeding_id else None)
+    lawsuit = _lawsuit(deadline)
     path = lawsuit.get_absolute_url() if lawsuit else reverse("cases:deadline-list")
     context = {
         "deadline": deadline,

@@ -19,17 +19,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from cases.meta import concrete_field, max_length
 from cases.models import Assessment, ContentItem, MonitoredAccount, Platform
 from cases.normalize import normalize_url
 from cases.services.triage import AssessmentInput
 
 # Longest cell accepted anywhere (the body text); titles and names have their own, shorter limits.
 MAX_CELL = 10_000
-MAX_URL = ContentItem._meta.get_field("url").max_length
+MAX_URL = max_length(ContentItem, "url")
 MAX_COUNT = 2**63 - 1  # PositiveBigIntegerField
 # Oldest publication date taken as real; anything earlier is a typo or an Excel serial gone wrong.
 EARLIEST = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC)
@@ -118,9 +120,9 @@ def _fold(value: str) -> str:
 
 
 @functools.cache
-def _label(model: type, name: str) -> Any:
+def _label(model: type[Model], name: str) -> Any:
     # The lazy verbose name: translated only if an error message needs it (most rows need none).
-    return model._meta.get_field(name).verbose_name
+    return concrete_field(model, name).verbose_name
 
 
 def _show(value: Any) -> str:
@@ -270,9 +272,9 @@ def clean_datetime(value: Any, *, label: Any) -> datetime.datetime:
             match = _DATE_RE.match(text)
             if not match:
                 raise _bad_date(value, label)
-            parts = [int(part) if part else 0 for part in match.groups()]
+            year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
             try:
-                parsed = datetime.datetime(*parts)
+                parsed = datetime.datetime(year, month, day, hour, minute, second)
             except ValueError:
                 raise _bad_date(value, label)
     if timezone.is_naive(parsed):

@@ -21,6 +21,7 @@ from django.db.models import BooleanField, GeneratedField, Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from cases.meta import concrete_field
 from cases.models import Assessment, ContentItem, MonitoredAccount, StateChange
 from cases.services.intake_rows import CleanAccount, CleanRow
 from cases.services.triage import PATH_TO_ASSESSING, STATE_FOR_CONCLUSION
@@ -37,7 +38,7 @@ ACCOUNT_FIELDS = (
     "name", "former_names", "followers", "profile_url", "ip_location", "verification",
     "first_seen_at", "last_seen_at",
 )  # fmt: skip
-_ITEM_DEFAULTS = {name: ContentItem._meta.get_field(name).get_default() for name in ITEM_FIELDS}
+_ITEM_DEFAULTS = {name: concrete_field(ContentItem, name).get_default() for name in ITEM_FIELDS}
 
 
 @dataclass
@@ -141,8 +142,8 @@ def upsert(
         payload = [{f.column: row[f.attname] for f in carried} for row in rows]
     document = json.dumps(payload, ensure_ascii=False, default=_json_value)
     params.append(document)
-    updates = [quote(meta.get_field(name).column) for name in (*update_fields, "updated_at")]
-    key_column = quote(meta.get_field(key_field).column)
+    updates = [quote(concrete_field(model, name).column) for name in (*update_fields, "updated_at")]
+    key_column = quote(concrete_field(model, key_field).column)
     sql = (
         f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "  # noqa: S608 — model metadata only
         f"SELECT {', '.join(selected)} FROM json_to_recordset(%s::json) AS r({', '.join(definitions)}) "

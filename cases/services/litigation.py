@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +34,9 @@ from cases.models import (
 from cases.models.litigation import validate_case_number
 from cases.normalize import normalize_case_number
 from cases.services import deadlines, holds, risk, triage, workflow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 St = Lawsuit.Stage
 Cause = Lawsuit.Cause
@@ -490,9 +493,9 @@ def lawsuit_record_outcome(
         "apology_pin_days": apology_pin_days,
     }
     fields = ["outcome"]
-    for name, value in updates.items():
-        if value is not None:
-            setattr(lawsuit, name, value)
+    for name, new_value in updates.items():
+        if new_value is not None:
+            setattr(lawsuit, name, new_value)
             fields.append(name)
     lawsuit.save(update_fields=[*fields, "updated_at"])
     for claim in lawsuit.claims.filter(pk__in=list(claim_decisions or {})):
@@ -504,7 +507,7 @@ def lawsuit_record_outcome(
     return lawsuit
 
 
-def legal_moves(lawsuit: Lawsuit) -> list[tuple[str, str]]:
+def legal_moves(lawsuit: Lawsuit) -> list[tuple[str, StrOrPromise]]:
     """The stages the suit may move to next, as (value, label), in the state machine's order."""
     allowed = Lawsuit.TRANSITIONS.get(lawsuit.stage, set())
     return [(value, label) for value, label in St.choices if value in allowed]

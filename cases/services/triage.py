@@ -233,7 +233,11 @@ def content_item_start_action(*, item: ContentItem, actor: Any) -> ContentItem:
     if item.triage_state == S.ACTING:
         return item
     ensure_actionable(item)
-    path = {S.SUSPECTED: (S.FIXING, S.FIXED, S.ACTING), S.FIXING: (S.FIXED, S.ACTING), S.FIXED: (S.ACTING,)}
+    path: dict[str, tuple[str, ...]] = {
+        S.SUSPECTED: (S.FIXING, S.FIXED, S.ACTING),
+        S.FIXING: (S.FIXED, S.ACTING),
+        S.FIXED: (S.ACTING,),
+    }
     for step in path[item.triage_state]:
         workflow.move(item, to=step, actor=actor, check_permission=False)
     return item

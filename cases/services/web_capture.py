@@ -14,7 +14,7 @@ import ipaddress
 import os
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,8 +27,11 @@ from accounts import permissions
 from cases.models import ContentItem, Evidence
 from cases.services.evidence import UploadLinks, evidence_upload
 
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
 NAVIGATION_TIMEOUT_MS = 30_000
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -76,7 +79,8 @@ def resolve_public(url: str) -> tuple[str, list[str]]:
         )
     except (socket.gaierror, UnicodeError) as exc:
         raise ValidationError(_("The host “%(host)s” cannot be resolved."), code="dns", params={"host": host}) from exc
-    addresses = sorted({info[4][0] for info in infos})
+    # An AF_INET or AF_INET6 address is a string; anything else fails the address check below.
+    addresses = sorted({str(info[4][0]) for info in infos})
     if not _allowed_host(host) and any(_is_internal(address) for address in addresses):
         raise ValidationError(
             _("“%(host)s” points to a private or internal address; capturing it is not allowed."),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from cases.meta import concrete_field
 from cases.models import StateChange
 from cases.services import webhooks
 
@@ -19,7 +20,7 @@ def state_field(obj: models.Model) -> str:
 
 
 def state_label(obj: models.Model, value: str) -> str:
-    field = obj._meta.get_field(state_field(obj))
+    field = concrete_field(obj, state_field(obj))
     return str(dict(field.flatchoices).get(value, value))
 
 

@@ -7,10 +7,13 @@ format uses no separator at all, while the department's published figures read "
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.numberformat import format as number_format
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -119,7 +122,7 @@ def yuan(value: Any, decimals: int = 2) -> str:
 
 
 @register.filter
-def conclusion_label(value: str) -> str:
+def conclusion_label(value: str) -> StrOrPromise:
     """Return the label of an assessment conclusion stored without choices (ContentItem.conclusion)."""
     from cases.models import Assessment
 

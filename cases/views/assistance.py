@@ -117,7 +117,7 @@ def _staff_action(
     form = form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(req)
     try:
         req = act(req, form.cleaned_data)

@@ -160,6 +160,8 @@ class CampaignDismissView(CampaignActionView):
     context_form_name = "dismiss_form"
 
     def act(self, form: Form | None) -> None:
+        if form is None:  # post() builds one whenever form_class is set, as here
+            raise TypeError("CampaignDismissView.act needs its form")
         services.campaign_dismiss(campaign=self.object, actor=self.request.user, reason=form.cleaned_data["reason"])
         messages.success(self.request, _("Marked as not a campaign. Its posts will not be detected as one again."))
 

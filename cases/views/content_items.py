@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -71,7 +71,7 @@ class TriageView(ExportMixin, FilteredListView):
     """
 
     export_spec = export_columns.TRIAGE
-    permission_model = ContentItem
+    permission_model: type[Model] | None = ContentItem  # subclasses check Assessment
     filterset_class = TriageFilter
     template_name = "cases/triage.html"
     primary_filters = ("q", "platform", "triage_state", "severity", "ordering")
@@ -146,7 +146,7 @@ class ContentItemDetailView(RoleRequiredMixin, DetailView):
     """One item: its text and facts, the assessment form, the assessment history with sign-off,
     the gate before any action, evidence, actions naming it and its state timeline."""
 
-    permission_model = ContentItem
+    permission_model: type[Model] | None = ContentItem  # subclasses check Assessment
     template_name = "cases/contentitem_detail.html"
     context_object_name = "item"
 

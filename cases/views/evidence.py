@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -216,7 +216,7 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
 
     permission_model = Evidence
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         evidence = _visible_evidence(request, pk)
         try:
             handle = evidence.file.open("rb")
@@ -286,7 +286,7 @@ class EvidencePackageView(RoleRequiredMixin, View):
     permission_edit = True
     subject_model: type[Lawsuit] | type[AssistanceRequest] = Lawsuit
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         subject = get_object_or_404(self.subject_model.objects.for_user(request.user), pk=pk)
         files = list(evidence_for_package(user=request.user, subject=subject))
         title = str(subject)

@@ -279,8 +279,8 @@ class DeadlineListView(ExportMixin, RoleRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         rows = _with_countdown(list(context["deadlines"]), today)
-        context["overdue"] = [d for d in rows if d.days_left < 0]
-        context["upcoming"] = [d for d in rows if d.days_left >= 0]
+        context["overdue"] = [d for d in rows if d.due_on < today]
+        context["upcoming"] = [d for d in rows if d.due_on >= today]
         context["upcoming_days"] = UPCOMING_DAYS
         context["can_edit"] = permissions.can_edit(self.request.user, Deadline)
         context["mine"] = bool(self.request.GET.get("mine"))

@@ -178,7 +178,10 @@ class FilteredListView(RoleRequiredMixin, ListView):
         """Return the rows of one page (a sliced queryset). Lists with rich rows may read only what they show."""
         return list(queryset)
 
-    def paginate_queryset(self, queryset: QuerySet, page_size: int) -> tuple:
+    def paginate_queryset(self, queryset: object, page_size: int) -> tuple:
+        # ListView hands in get_queryset()'s result; CheapPaginator counts and slices a queryset.
+        if not isinstance(queryset, QuerySet):
+            raise TypeError(f"{type(self).__name__} pages a queryset, not {type(queryset).__name__}")
         paginator = CheapPaginator(queryset, page_size, fetch=self.fetch_rows)
         page = paginator.page(page_number_from(self.request.GET.get(self.page_kwarg)))
         return paginator, page, page.object_list, page.has_other_pages()

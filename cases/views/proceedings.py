@@ -113,7 +113,7 @@ def lawsuit_document(request: HttpRequest, pk: int) -> HttpResponse:
     form = LawsuitDocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(lawsuit)
     try:
         fixed = proceedings.lawsuit_add_document(
