@@ -49,7 +49,7 @@ def _instance(model: type[Model], alias: str, fields: list[Field], values: list[
     connection = connections[alias]
     converted = []
     for field, value in zip(fields, values, strict=True):
-        for converter in field.get_db_converters(connection):
+        for converter in field.get_db_converters(connection):  # type: ignore[attr-defined]  # missing from django-stubs
             value = converter(value, field, connection)
         converted.append(value)
     return model.from_db(alias, [f.attname for f in fields], converted)

@@ -16,6 +16,7 @@ import datetime
 import functools
 import json
 import zoneinfo
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -91,7 +92,7 @@ class ContentItemJson(Expression):
     def get_source_expressions(self) -> list[Any]:
         return self.cols
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.cols = list(exprs)
 
     def resolve_expression(self, query: Any = None, allow_joins: bool = True, reuse: Any = None,

@@ -115,7 +115,8 @@ class ContentItemViewSet(BulkImportMixin, ResourceViewSet):
     def get_queryset(self) -> QuerySet:
         return self.visible().select_related("platform", "account")
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> HttpResponseBase:
+    # A plain HttpResponse whose body PostgreSQL wrote (DRF takes any HttpResponseBase), not a Response.
+    def list(self, request: Request, *args: object, **kwargs: object) -> HttpResponseBase:  # type: ignore[override]
         """The same JSON as the serializer's, each row built by PostgreSQL (cases/api/json_rows.py):
         building model instances, then dicts, then JSON in Python was most of a list request's time."""
         queryset = self.filter_queryset(self.get_queryset())

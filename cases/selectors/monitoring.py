@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.db.models.base import ModelState
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +65,7 @@ _PLATFORM_COLUMNS = ("platform__name_zh", "platform__name_en")
 _ACCOUNT_COLUMNS = ("account__name", "account__followers")
 
 
-def _loaded(model: type, values: dict[str, Any], db: str) -> Any:
+def _loaded(model: type[Model], values: dict[str, Any], db: str) -> Any:
     """An instance as the ORM loads it (``Model.from_db``), holding only ``values``: any other field is
     deferred and would be read on access. Without ``Model.__init__``'s pass over every field."""
     instance = model.__new__(model)

@@ -113,6 +113,10 @@ class _Table:
         self.now = timezone.now()
         self.platforms: dict[Any, str] = {}
 
+    def __getattr__(self, name: str) -> Any:
+        # The per-language labels and URLs are set from ``_shared()`` by name; tell mypy so.
+        raise AttributeError(name)
+
     def cut(self, value: Any, length: int) -> str:
         """``value|truncatechars:length`` (``Truncator(value).chars(length)``), escaped, without the
         per-character Python loop when no combining character is involved."""
