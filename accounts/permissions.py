@@ -57,6 +57,7 @@ AREA: dict[str, str] = {
     "cases.statechange": "history",
     "cases.auditevent": "audit",
     "cases.auditretention": "audit_settings",
+    "cases.auditchainhead": "audit",
     "cases.webhooksubscription": "integrations",
     "cases.webhookdelivery": "integrations",
 }

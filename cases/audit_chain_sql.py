@@ -64,7 +64,6 @@ BEGIN
                 prev_seq := 0;
                 prev := '';
             END IF;
-            INSERT INTO cases_auditchainhead (id, seq, hash, anchor_seq, anchor_hash) VALUES (1, prev_seq, prev, 0, '');
         END IF;
     ELSE
         prev_seq := split_part(head, ' ', 1)::bigint;
@@ -73,6 +72,10 @@ BEGIN
     IF coalesce(current_setting('legalcases.audit_head_pending', true), '') = '' THEN
         -- Touch the head row: its deferred trigger writes the final head once, at commit.
         UPDATE cases_auditchainhead SET seq = seq WHERE id = 1;
+        IF NOT FOUND THEN
+            INSERT INTO cases_auditchainhead (id, seq, hash, anchor_seq, anchor_hash) VALUES (1, prev_seq, prev, 0, '');
+            UPDATE cases_auditchainhead SET seq = seq WHERE id = 1;
+        END IF;
         PERFORM set_config('legalcases.audit_head_pending', 'on', true);
     END IF;
     NEW.seq := prev_seq + 1;

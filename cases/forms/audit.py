@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import AUDIT_RETENTION_MIN_DAYS
+from cases.models.audit import AUDIT_RETENTION_MIN_DAYS
 
 
 class AuditRetentionForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from cases.models.actions import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
 from cases.models.assistance import AssistanceRequest, ConsentRecord, OwnerNotification
-from cases.models.audit import AUDIT_RETENTION_MIN_DAYS, AuditEvent, AuditRetention, StateChange
+from cases.models.audit import AuditEvent, AuditRetention, StateChange
 from cases.models.evidence import CustodyEvent, Evidence
 from cases.models.intake import ImportJob
 from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
@@ -11,7 +11,6 @@ from cases.models.reports import AuthorityReport
 from cases.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "AUDIT_RETENTION_MIN_DAYS",
     "Agency",
     "Assessment",
     "AssistanceRequest",

@@ -120,6 +120,8 @@ class AuditChainHead(models.Model):
     anchor_seq = models.BigIntegerField(_("anchor position"), default=0)
     anchor_hash = models.CharField(_("anchor hash"), max_length=64, blank=True)
 
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain head")

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from cases.audit import apply_context
-from cases.models import AUDIT_RETENTION_MIN_DAYS, AuditRetention
+from cases.models import AuditRetention
+from cases.models.audit import AUDIT_RETENTION_MIN_DAYS
 
 
 def retention_current() -> AuditRetention | None:

@@ -24,8 +24,8 @@ from cases import export_columns
 from cases.exports import ExportMixin
 from cases.filters_audit import AuditEventFilter
 from cases.forms.audit import AuditRetentionForm
-from cases.models import AUDIT_RETENTION_MIN_DAYS, AuditEvent, AuditRetention
-from cases.models.audit import AuditChainHead
+from cases.models import AuditEvent, AuditRetention
+from cases.models.audit import AUDIT_RETENTION_MIN_DAYS, AuditChainHead
 from cases.selectors.audit import audit_event_list
 from cases.services import audit_retention as audit_retention_service
 from cases.views.listing import FilteredListView
