@@ -36,6 +36,7 @@ from __future__ import annotations
 # pg_advisory_xact_lock key of the chain: "audtchn" in ASCII, distinct from the project's other keys.
 CHAIN_LOCK_KEY = 0x61_75_64_74_63_68_6E
 
+# The only substitution is CHAIN_LOCK_KEY, a constant.
 FUNCTIONS_SQL = rf"""
 CREATE OR REPLACE FUNCTION legalcases_audit_payload(
     bigint, bigint, timestamptz, bigint, text, text, text, text, jsonb, inet, text
@@ -183,7 +184,7 @@ BEGIN
     RETURN QUERY SELECT n, upto, new_anchor, last_at;
 END
 $$;
-"""
+"""  # noqa: S608
 
 DROP_FUNCTIONS_SQL = """
 DROP FUNCTION IF EXISTS legalcases_audit_purge();

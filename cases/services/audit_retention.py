@@ -40,10 +40,7 @@ def retention_history(limit: int = 20) -> list[AuditRetention]:
 def validate_days(days: int | None) -> None:
     if days is not None and days < AUDIT_RETENTION_MIN_DAYS:
         raise ValidationError(
-            {
-                "days": _("The audit log must be kept at least %(days)s days.")
-                % {"days": AUDIT_RETENTION_MIN_DAYS}
-            },
+            {"days": _("The audit log must be kept at least %(days)s days.") % {"days": AUDIT_RETENTION_MIN_DAYS}},
             code="below_floor",
         )
 
