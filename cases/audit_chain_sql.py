@@ -81,9 +81,11 @@ BEGIN
     END IF;
     NEW.seq := prev_seq + 1;
     NEW.prev_hash := prev;
-    NEW.hash := encode(sha256(convert_to(prev || legalcases_audit_payload(
-        NEW.seq, NEW.id, NEW.at, NEW.actor_id, NEW.actor_type, NEW.action, NEW.object_type,
-        NEW.object_id, NEW.diff, NEW.ip_address, NEW.request_id), 'UTF8')), 'hex');
+    -- legalcases_audit_payload() written out: a SQL function called from PL/pgSQL is not inlined.
+    NEW.hash := encode(sha256(convert_to(prev || jsonb_build_array(
+        NEW.seq, NEW.id, to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        NEW.actor_id, NEW.actor_type, NEW.action, NEW.object_type, NEW.object_id, NEW.diff,
+        host(NEW.ip_address), NEW.request_id)::text, 'UTF8')), 'hex');
     -- Transaction-local: undone with the rows by a rollback (or a rolled-back savepoint).
     PERFORM set_config('legalcases.audit_head', NEW.seq || ' ' || NEW.hash, true);
     RETURN NEW;

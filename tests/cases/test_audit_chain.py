@@ -107,6 +107,21 @@ def test_the_python_payload_is_the_one_the_database_hashed(lawyer):
     assert verify_audit_chain().ok
 
 
+def test_the_migration_backfill_hashes_like_the_trigger(lawyer):
+    """Migration 0014 chained the existing rows with legalcases_audit_payload(); new rows use the trigger."""
+    with audit_context(actor=lawyer, ip="192.0.2.9"):
+        record(action="view", obj=lawyer, diff={"字段": ["旧", "新"]})
+    some_events(2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE hash = encode(sha256(convert_to(prev_hash || "
+            "legalcases_audit_payload(seq, id, at, actor_id, actor_type, action, object_type, object_id, diff, "
+            "ip_address, request_id), 'UTF8')), 'hex')) FROM cases_auditevent"
+        )
+        total, same = cursor.fetchone()
+    assert total > 3 and same == total
+
+
 def test_an_untouched_chain_verifies_and_the_command_prints_the_head(capsys):
     events = some_events(4)
     report = verify_audit_chain()
