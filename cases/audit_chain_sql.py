@@ -33,11 +33,11 @@ verifier (cases/services/audit_chain.py) rebuilds it in Python from the columns,
 
 from __future__ import annotations
 
-# pg_advisory_xact_lock key of the chain: "audtchn" in ASCII, distinct from the project's other keys.
+# pg_advisory_xact_lock key of the chain: "audtchn" in ASCII, distinct from the project's other keys
+# (written out in FUNCTIONS_SQL; tests/cases/test_audit_chain.py checks they agree).
 CHAIN_LOCK_KEY = 0x61_75_64_74_63_68_6E
 
-# The only substitution is CHAIN_LOCK_KEY, a constant.
-FUNCTIONS_SQL = rf"""
+FUNCTIONS_SQL = r"""
 CREATE OR REPLACE FUNCTION legalcases_audit_payload(
     bigint, bigint, timestamptz, bigint, text, text, text, text, jsonb, inet, text
 ) RETURNS text LANGUAGE sql STABLE AS $$
@@ -56,7 +56,7 @@ DECLARE
 BEGIN
     IF head IS NULL OR head = '' THEN
         -- First chained row of this transaction: queue behind any other writer until it ends.
-        PERFORM pg_advisory_xact_lock({CHAIN_LOCK_KEY});
+        PERFORM pg_advisory_xact_lock(27432147050784878);
         SELECT h.seq, h.hash INTO prev_seq, prev FROM cases_auditchainhead h WHERE h.id = 1;
         IF NOT FOUND THEN
             -- No head row (a fresh or flushed table): chain to the last row, or start the chain.
@@ -143,7 +143,7 @@ BEGIN
         RETURN;  -- No retention set: the audit log is kept forever.
     END IF;
     cutoff := now() - make_interval(days => keep_days);
-    PERFORM pg_advisory_xact_lock({CHAIN_LOCK_KEY});
+    PERFORM pg_advisory_xact_lock(27432147050784878);
     SELECT h.anchor_seq, h.seq INTO head_anchor, head_seq FROM cases_auditchainhead h WHERE h.id = 1 FOR UPDATE;
     IF NOT FOUND THEN
         RETURN;
@@ -186,7 +186,7 @@ BEGIN
     RETURN QUERY SELECT n, upto, new_anchor, last_at;
 END
 $$;
-"""  # noqa: S608
+"""
 
 DROP_FUNCTIONS_SQL = """
 DROP FUNCTION IF EXISTS legalcases_audit_purge();

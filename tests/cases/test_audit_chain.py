@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
 from cases.audit import AuditContext, audit_context, record
+from cases.audit_chain_sql import CHAIN_LOCK_KEY, FUNCTIONS_SQL
 from cases.models import Agency, AuditEvent
 from cases.models.audit import AuditChainHead
 from cases.services.audit_chain import canonical_payload, link_hash, verify_audit_chain
@@ -47,6 +48,10 @@ def some_events(n: int = 5) -> list[AuditEvent]:
     for i in range(n):
         Agency.objects.create(name=f"链测试机构 {i}")
     return chain()[-n:]
+
+
+def test_the_chain_lock_key_is_the_documented_constant():
+    assert FUNCTIONS_SQL.count(f"pg_advisory_xact_lock({CHAIN_LOCK_KEY})") == 2
 
 
 def test_each_row_chains_to_the_previous_one_and_the_head_follows():
