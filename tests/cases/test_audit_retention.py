@@ -50,7 +50,7 @@ def test_only_administrators_open_or_change_it(role_users, role):
         audit_retention.retention_set(actor=role_users[role], days=400, reason="试试")
 
 
-def test_reached_from_the_auditor_view(admin_user, analyst):
+def test_reached_from_the_auditor_view(admin_user):
     page = client_for(admin_user).get(reverse("cases:audit-event-list")).content.decode()
     assert f'href="{URL}"' in page
     response = client_for(admin_user).get(URL)
