@@ -56,6 +56,8 @@ AREA: dict[str, str] = {
     "cases.importjob": "monitoring",
     "cases.statechange": "history",
     "cases.auditevent": "audit",
+    "cases.auditretention": "audit_settings",
+    "cases.auditchainhead": "audit",
     "cases.webhooksubscription": "integrations",
     "cases.webhookdelivery": "integrations",
 }
@@ -74,6 +76,8 @@ CAN_VIEW: dict[str, frozenset[str]] = {
     # Workflow timelines: who moved what, when and why. Written by services only.
     "history": STAFF_ROLES,
     "audit": frozenset({Role.ADMIN}),
+    # How long the audit log is kept (each change audited, with a reason).
+    "audit_settings": frozenset({Role.ADMIN}),
     # Outbound webhooks: receiver URLs and signing secrets.
     "integrations": frozenset({Role.ADMIN}),
 }
@@ -89,6 +93,7 @@ CAN_EDIT: dict[str, frozenset[str]] = {
     "identity": frozenset({Role.LAWYER, Role.ADMIN}),
     "history": frozenset(),
     "audit": frozenset(),
+    "audit_settings": frozenset({Role.ADMIN}),
     "integrations": frozenset({Role.ADMIN}),
 }
 

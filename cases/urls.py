@@ -123,6 +123,7 @@ urlpatterns = [
     ),
     # The auditor view of the audit log (administrators): cases/views/audit.py.
     path("audit/", audit.AuditEventListView.as_view(), name="audit-event-list"),
+    path("audit/retention/", audit.audit_retention, name="audit-retention"),
     # Public owner pages (no login): cases/views/public.py with templates/base_public.html.
     path("intake/", public.PublicHomeView.as_view(), name="public-home"),
     path("intake/guide/", public.EvidenceGuideView.as_view(), name="public-guide"),

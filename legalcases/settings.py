@@ -446,6 +446,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cases.purge_assistance_personal_data",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Audit log retention: delete events older than the retention an administrator set (none set: nothing
+    # goes) nightly at 04:23 Shanghai time, after the integrity and risk jobs and off the round hour;
+    # nightly, because the log only has to stay within its retention by a day. cases/services/audit_retention.py.
+    "purge-audit-log": {
+        "task": "cases.purge_audit_log",
+        "schedule": crontab(hour=4, minute=23),
+    },
     # Account risk scores: services recompute them when an input changes; this nightly run at 03:47
     # Shanghai time catches anything they missed (letters or suits recorded in the admin, deletions).
     "refresh-account-risk": {

@@ -2,11 +2,13 @@
 
 Runs the real scripts with the machine's PostgreSQL 15 client tools against the test database,
 restores into a scratch database created and dropped here, and checks that every evidence file's
-SHA-256 and every custody chain verify on the copy, and that tampering with a restored file is caught.
+SHA-256, every custody chain and the audit log's hash chain verify on the copy, and that tampering
+with a restored file or a restored audit row is caught.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -78,6 +80,10 @@ def test_a_backup_restores_into_a_fresh_database_and_reverifies(lawyer, settings
     restore = run(["scripts/restore.sh", str(backup_dir)], **restore_env)
     assert restore.returncode == 0, restore.stdout + restore.stderr
     assert "restored and verified" in restore.stdout
+    summary = json.loads(restore.stdout.splitlines()[0])
+    assert summary["audit_chain_ok"] is True and summary["failures"] == 0
+    head_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    assert summary["audit_head_seq"] == head_seq
 
     with psycopg.connect(url_for(scratch_database)) as conn:
         restored = tuple(
@@ -104,6 +110,17 @@ def test_a_backup_restores_into_a_fresh_database_and_reverifies(lawyer, settings
     assert check.returncode != 0
     assert f"evidence {second.pk}: SHA-256 mismatch" in check.stderr
     assert f"evidence {first.pk}" not in check.stderr
+
+    # The audit chain is re-verified on the copy too: a row changed behind the append-only
+    # trigger's back (as the superuser) is named by its id.
+    target = AuditEvent.objects.order_by("seq")[1]
+    with psycopg.connect(url_for(scratch_database), autocommit=True) as conn:
+        conn.execute("ALTER TABLE cases_auditevent DISABLE TRIGGER cases_auditevent_append_only")
+        conn.execute("UPDATE cases_auditevent SET actor_type = 'owner' WHERE id = %s", [target.pk])
+        conn.execute("ALTER TABLE cases_auditevent ENABLE TRIGGER cases_auditevent_append_only")
+    chain = run([str(BASE / ".venv/bin/python"), "manage.py", "verify_audit_chain"], **restore_env)
+    assert chain.returncode != 0
+    assert f"row id {target.pk} (position {target.seq})" in chain.stderr
 
 
 def test_a_corrupt_backup_is_refused_before_anything_is_restored(tmp_path, scratch_database):

@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.admin.base import BigTableMixin, ReadOnlyModelAdmin
-from cases.models import AuditEvent
+from cases.models import AuditEvent, AuditRetention
 
 
 def audited_object_types() -> list[tuple[str, str]]:
@@ -57,6 +57,7 @@ class AuditEventAdmin(BigTableMixin, ReadOnlyModelAdmin):
     ordering = ("-id",)
     sortable_by = ()
     fields = (
+        "seq",
         "at",
         "actor",
         "actor_type",
@@ -66,6 +67,8 @@ class AuditEventAdmin(BigTableMixin, ReadOnlyModelAdmin):
         "changes",
         "ip_address",
         "request_id",
+        "prev_hash",
+        "hash",
     )
     readonly_fields = fields
 
@@ -92,3 +95,14 @@ class AuditEventAdmin(BigTableMixin, ReadOnlyModelAdmin):
             return queryset.filter(object_type__in=types, object_id=term), False
         # Request IDs are not indexed: this scans the trail (narrow it with the date and filters).
         return queryset.filter(Q(request_id=term)), False
+
+
+@admin.register(AuditRetention)
+class AuditRetentionAdmin(ReadOnlyModelAdmin):
+    """The history of the audit log's retention (set on /audit/retention/, never here)."""
+
+    list_display = ("set_at", "days", "previous_days", "set_by", "reason")
+    list_select_related = ("set_by",)
+    readonly_fields = ("days", "previous_days", "reason", "set_by", "set_at")
+    ordering = ("-id",)
+    sortable_by = ()

@@ -2,7 +2,7 @@
 
 from cases.models.actions import IdentityDisclosure, LawyerLetter, PlatformComplaint, Rebuttal
 from cases.models.assistance import AssistanceRequest, ConsentRecord, OwnerNotification
-from cases.models.audit import AuditEvent, StateChange
+from cases.models.audit import AuditEvent, AuditRetention, StateChange
 from cases.models.evidence import CustodyEvent, Evidence
 from cases.models.intake import ImportJob
 from cases.models.litigation import Deadline, Hearing, Lawsuit, LawsuitClaim, LawsuitParty, Proceeding
@@ -15,6 +15,7 @@ __all__ = [
     "Assessment",
     "AssistanceRequest",
     "AuditEvent",
+    "AuditRetention",
     "AuthorityReport",
     "Campaign",
     "ConsentRecord",

@@ -29,6 +29,7 @@ class AuditEvent(models.Model):
         VIEW = "view", _("Viewed personal data")
         EXPORT = "export", _("Exported")
         DOWNLOAD = "download", _("Downloaded")
+        PURGE = "purge", _("Purged (retention)")
 
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -46,6 +47,11 @@ class AuditEvent(models.Model):
     diff = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
+    # The hash chain (cases/services/audit_chain.py), filled by the database's BEFORE INSERT trigger
+    # whatever the insert supplies: position in the one chain, the previous row's hash, this row's hash.
+    seq = models.BigIntegerField(_("chain position"), db_default=0, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, db_default="", editable=False)
+    hash = models.CharField(_("hash"), max_length=64, db_default="", editable=False)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -99,3 +105,76 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.from_state} → {self.to_state}"
+
+
+class AuditChainHead(models.Model):
+    """The audit chain's one head row (id 1), kept by the database triggers, never by Django code.
+
+    ``seq``/``hash`` are the last chained event: a new event chains to them, not to whatever row
+    is last, so removing the newest events stays detectable. ``anchor_seq``/``anchor_hash`` are
+    the last event removed by the retention purge: the chain left after a purge starts from them.
+    """
+
+    seq = models.BigIntegerField(_("last chain position"), default=0)
+    hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    anchor_seq = models.BigIntegerField(_("anchor position"), default=0)
+    anchor_hash = models.CharField(_("anchor hash"), max_length=64, blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="cases_auditchainhead_singleton")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+# A legal department keeps its audit trail at least this long: nobody can set a shorter retention
+# (form, service and a database CHECK). One year covers the six months of logs the Cybersecurity
+# Law (art. 21) asks for with room for an annual review of who did what.
+AUDIT_RETENTION_MIN_DAYS = 365
+
+
+class AuditRetention(models.Model):
+    """One setting of the audit log's retention; the newest row is in force, none means keep forever.
+
+    Append-only: each change is a new row with the value it replaced, who set it and why, and the
+    audit triggers record that row as an audit event. The purge function (migration
+    ``0014_audit_chain_retention``) reads the newest row.
+    """
+
+    days = models.PositiveIntegerField(
+        _("retention in days"),
+        null=True,
+        blank=True,
+        help_text=_("Audit events older than this are deleted nightly. Empty: keep forever."),
+    )
+    previous_days = models.PositiveIntegerField(_("previous retention in days"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log retention")
+        verbose_name_plural = _("audit log retention")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days__isnull=True) | models.Q(days__gte=AUDIT_RETENTION_MIN_DAYS),
+                name="cases_auditretention_floor",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="cases_auditretention_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.days) if self.days else "∞"

@@ -2,6 +2,7 @@
 
 from cases.tasks import (  # noqa: F401  (registers the tasks)
     assistance,
+    audit,
     campaigns,
     evidence,
     intake,

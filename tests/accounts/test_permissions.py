@@ -85,6 +85,7 @@ def _one_of_each() -> None:
     f.AssessmentFactory(content_item=item, assessor=lawyer)
     f.AuthorityReportFactory().content_items.add(item)
     f.CampaignFactory()
+    m.AuditRetention.objects.create(days=400, reason="年度审查", set_by=lawyer)
     f.AgencyFactory()
     f.CustodyEventFactory()
     f.PlatformComplaintFactory()

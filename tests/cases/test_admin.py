@@ -66,6 +66,7 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     m.ConsentRecord: f.ConsentRecordFactory,
     m.OwnerNotification: f.OwnerNotificationFactory,
     m.AuditEvent: lambda: f.AuditEventFactory(actor=f.UserFactory()),
+    m.AuditRetention: lambda: m.AuditRetention.objects.create(days=400, reason="年度审查", set_by=f.UserFactory()),
     m.ImportJob: lambda: f.ImportJobFactory(created_by=f.UserFactory()),
     m.StateChange: lambda: f.StateChangeFactory(actor=f.UserFactory()),
     m.WebhookSubscription: lambda: f.WebhookSubscriptionFactory(created_by=f.UserFactory()),
