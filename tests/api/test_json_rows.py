@@ -1,4 +1,4 @@
-"""The content-item list's rows built as JSON by PostgreSQL (cases/api/json_rows.py, migration 0014)
+"""The content-item list's rows built as JSON by PostgreSQL (cases/api/json_rows.py, migration 0015)
 equal DRF's field-by-field representation: keys, order and values, for awkward text, missing
 relations, microseconds and every kind of UTC offset."""
 

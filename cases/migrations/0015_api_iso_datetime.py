@@ -46,7 +46,7 @@ $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0013_police_reports")]
+    dependencies = [("cases", "0014_audit_chain_retention")]
 
     operations = [
         migrations.RunSQL(
