@@ -12,6 +12,19 @@ from typing import Any
 SCALE = float(os.environ.get("BENCH_SCALE") or 1.0)
 
 
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Return a process's own peak resident memory (``VmHWM``), in MB.
+
+    Not ``ru_maxrss``: Linux carries it over ``execve`` from the spawning process, so a job run
+    by the harness reported the harness's peak (the CSV job "peaked" at 520 MB while using 205 MB).
+    """
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
 def scaled(n: int, minimum: int = 1) -> int:
     return max(minimum, round(n * SCALE))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bench.common import Figure, copy_rows, log, scaled, timed
+from bench.common import Figure, copy_rows, log, peak_rss_mb, scaled, timed
 from bench.data import DataSet, item_row
 from bench.server import ROOT, Server
 from bench.text import chatter
@@ -155,6 +155,7 @@ def run(data: DataSet, server: Server, rng: random.Random) -> list[Figure]:
     if job["status"] != "completed":
         raise RuntimeError(f"CSV import job ended {job['status']}: {job['failure']}")
     csv_rate = total / job["seconds"]
+    job["harness_peak_rss_mb"] = peak_rss_mb()  # what ru_maxrss used to report for the job
     ratio = api_rate / copy_rate
     return [
         Figure("import", "API bulk import (items/s)", api_rate, "items/s", copy_rate, "COPY, same rows, audit on",

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, reset_queries, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -69,6 +69,8 @@ class ImportResult:
 
     A row that repeats an earlier row's item in the same import is merged into it (later values
     win) and counted as ``updated``; ``merged`` says how many such rows there were.
+    ``results`` holds every row's outcome unless ``keep_results`` is off (import jobs: their
+    memory must not grow with the file); ``errors`` holds the first ``max_errors`` rejections.
     """
 
     dry_run: bool = False
@@ -79,6 +81,7 @@ class ImportResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
     max_errors: int | None = None
+    keep_results: bool = True
 
     @property
     def rows(self) -> int:
@@ -94,7 +97,8 @@ class ImportResult:
         return list(dict.fromkeys(r.item_id for r in self.results if r.item_id is not None))
 
     def add(self, outcome: RowResult) -> None:
-        self.results.append(outcome)
+        if self.keep_results:
+            self.results.append(outcome)
         if outcome.status == CREATED:
             self.created += 1
         elif outcome.status == UPDATED:
@@ -113,8 +117,9 @@ class _Run:
     platforms: PlatformDirectory
     default_platform_id: int | None
     result: ImportResult
-    # Items this import has touched (or, in a preview, would create): repeats count as merged.
-    seen: set[tuple[int, str]] = field(default_factory=set)
+    # Items this import has touched, by id (a preview's new items by key): repeats count as merged.
+    # An id takes a fraction of the memory of its key (platform, URL) over a 100,000-row file.
+    seen: set[int | tuple[int, str]] = field(default_factory=set)
 
 
 def import_rows(
@@ -127,6 +132,7 @@ def import_rows(
     on_batch: Callable[[ImportResult], None] | None = None,
     max_errors: int | None = None,
     batch_size: int = BATCH_SIZE,
+    keep_results: bool = True,
 ) -> ImportResult:
     """Upsert content items (and their accounts) from rows; return per-row outcomes and counts.
 
@@ -136,7 +142,8 @@ def import_rows(
     ``actor`` is the user importing; None means the system itself (a management command
     run without --user), which may not record assessments. ``dry_run`` validates and
     classifies every row but writes nothing. ``on_batch`` runs inside each batch's
-    transaction with the running totals (job progress).
+    transaction with the running totals (job progress). ``keep_results=False`` keeps only the
+    counts and the errors, not every row's outcome (``results`` and ``item_ids`` stay empty).
 
     Raises PermissionDenied for a user who may not edit items and ValidationError for an
     unknown ``default_platform`` code; everything wrong with a row is reported, not raised.
@@ -149,7 +156,7 @@ def import_rows(
         dry_run=dry_run,
         platforms=PlatformDirectory(list(Platform.objects.all())),
         default_platform_id=_platform_id(default_platform),
-        result=ImportResult(dry_run=dry_run, max_errors=max_errors),
+        result=ImportResult(dry_run=dry_run, max_errors=max_errors, keep_results=keep_results),
     )
     if run.item_source not in ContentItem.Source.values:
         raise ValueError(f"Unknown import source {source!r}")
@@ -214,13 +221,14 @@ def _groups(accepted: list[tuple[CleanRow, RowResult]]) -> dict[tuple[int, str],
 def _mark(
     run: _Run, key: tuple[int, str], pairs: list[tuple[CleanRow, RowResult]], existed: bool, item_id: int | None
 ) -> None:
-    repeated = key in run.seen
+    token = key if item_id is None else item_id
+    repeated = token in run.seen
     for position, (_row, outcome) in enumerate(pairs):
         outcome.status = UPDATED if existed or repeated or position else CREATED
         outcome.item_id = item_id
         if repeated or position:
             run.result.merged += 1
-    run.seen.add(key)
+    run.seen.add(token)
 
 
 def _preview(run: _Run, accepted: list[tuple[CleanRow, RowResult]]) -> None:
@@ -405,6 +413,7 @@ def _run_job_file(job: ImportJob) -> ImportResult:
         ImportJob.objects.filter(pk=job.pk).update(total_rows=parsed.estimated_rows or 0)
 
         def progress(result: ImportResult) -> None:
+            reset_queries()  # with DEBUG on, Django logs every query (a batch's upsert carries its rows)
             ImportJob.objects.filter(pk=job.pk).update(
                 total_rows=max(parsed.estimated_rows or 0, result.rows), processed_rows=result.rows,
                 created_count=result.created, updated_count=result.updated, rejected_count=result.rejected,
@@ -420,6 +429,7 @@ def _run_job_file(job: ImportJob) -> ImportResult:
             on_batch=progress,
             max_errors=ImportJob.MAX_REPORTED_ERRORS,
             batch_size=BATCH_SIZE,
+            keep_results=False,
         )
 
 

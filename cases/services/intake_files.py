@@ -10,13 +10,15 @@ never evaluated (openpyxl reads a formula cell as its text, ``=HYPERLINK(...)``)
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
+import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -90,51 +92,112 @@ def read_rows(handle: IO[bytes], *, allow_json: bool = False) -> ParsedFile:
     """Open an import file and return its rows; raise ImportFileError if it is not an importable file.
 
     ``allow_json`` accepts ``{"items": [...]}`` or ``[...]`` (the API's asynchronous bulk import).
+    ``handle`` must stay open while the rows are read: CSV and XLSX files are streamed from it,
+    never held in memory whole (an import job's memory does not grow with its file).
     """
-    raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
+    handle = _seekable(handle)
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    if size > MAX_FILE_BYTES:
         raise ImportFileError(
             _("The file is larger than %(size)d MB: split it into smaller files.") % {"size": MAX_FILE_BYTES >> 20}
         )
-    if not raw.strip():
+    head = handle.read(_CHUNK)
+    if not head.strip() and all(not chunk.strip() for chunk in _byte_chunks(handle)):
         raise ImportFileError(_("The file is empty."))
-    if raw.startswith(b"PK\x03\x04"):
-        return _read_xlsx(raw)
-    if raw.startswith(_OLE_SIGNATURE):
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(handle)
+    if head.startswith(_OLE_SIGNATURE):
         raise ImportFileError(_("This is an old Excel file (.xls): save it as .xlsx or CSV and upload it again."))
-    text = _decode(raw)
-    if allow_json and text.lstrip()[:1] in ("{", "["):
-        return _read_json(text)
-    return _read_csv(text)
+    encoding = _encoding(handle, head)
+    if allow_json and _first_character(handle, encoding) in ("{", "["):
+        handle.seek(0)
+        return _read_json(handle.read().decode(encoding))
+    return _read_csv(handle, encoding)
+
+
+# Bytes read at a time: the file is streamed, never read whole.
+_CHUNK = 1 << 20
+
+
+def _seekable(handle: IO[bytes]) -> IO[bytes]:
+    """Return the handle, or a temporary copy of what it gives if it cannot seek (the file is read several times)."""
+    if handle.seekable():
+        return handle
+    copy = tempfile.SpooledTemporaryFile(max_size=_CHUNK)  # noqa: SIM115 — it lives as long as the rows are read
+    copied = 0
+    while copied <= MAX_FILE_BYTES and (chunk := handle.read(_CHUNK)):
+        copy.write(chunk)
+        copied += len(chunk)
+    copy.seek(0)
+    return copy
+
+
+def _byte_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    while chunk := handle.read(_CHUNK):
+        yield chunk
+
+
+def _text_chunks(handle: IO[bytes], encoding: str) -> Iterator[str]:
+    """Decode the whole file from its start, a chunk at a time (a BOM is dropped as ``bytes.decode`` drops it).
+
+    Each pass keeps its own position, so passes over the same handle may interleave.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    position = 0
+    while True:
+        handle.seek(position)
+        chunk = handle.read(_CHUNK)
+        position += len(chunk)
+        if text := decoder.decode(chunk, final=not chunk):
+            yield text
+        if not chunk:
+            return
+
+
+def _first_character(handle: IO[bytes], encoding: str) -> str:
+    return next((text.lstrip()[:1] for text in _text_chunks(handle, encoding) if text.strip()), "")
 
 
 def _not_a_table() -> ImportFileError:
     return ImportFileError(_("This file is neither a CSV file nor an Excel workbook (.xlsx)."))
 
 
-def _decode(raw: bytes) -> str:
-    if any(raw.startswith(signature) for signature in _BINARY_SIGNATURES):
-        raise _not_a_table()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated.
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _not_a_table()
+def _decodes(handle: IO[bytes], encoding: str) -> str | None:
+    """Return the file's first 64 Ki characters if the whole file decodes in ``encoding``, else None."""
+    sample: list[str] = []
+    length = 0
     try:
-        text = raw.decode("utf-8-sig")
+        for text in _text_chunks(handle, encoding):
+            if length < 65536:
+                sample.append(text[: 65536 - length])
+                length += len(sample[-1])
     except UnicodeDecodeError:
-        try:
-            # GB18030 is a superset of GBK and GB2312: what Chinese Excel and vendors' tools export.
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
+        return None
+    return "".join(sample)
+
+
+def _encoding(handle: IO[bytes], head: bytes) -> str:
+    """Return the encoding the whole file decodes in (checked chunk by chunk), or refuse the file."""
+    if any(head.startswith(signature) for signature in _BINARY_SIGNATURES):
+        raise _not_a_table()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated.
+        encoding, sample = "utf-16", _decodes(handle, "utf-16")
+        if sample is None:
+            raise _not_a_table()
+    else:
+        # GB18030 is a superset of GBK and GB2312: what Chinese Excel and vendors' tools export.
+        encoding, sample = "utf-8-sig", _decodes(handle, "utf-8-sig")
+        if sample is None:
+            encoding, sample = "gb18030", _decodes(handle, "gb18030")
+        if sample is None:
             raise ImportFileError(_("The file's text is neither UTF-8 nor GB18030/GBK: save it as UTF-8 CSV."))
     # Binary data decodes into many control characters; a stray NUL in a cell is the row's problem, not the file's.
-    sample = text[:65536]
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
     if controls > len(sample) // 100:
         raise _not_a_table()
-    return text
+    return encoding
 
 
 def _columns(header: Sequence[Any]) -> list[tuple[int, str]] | None:
@@ -173,21 +236,36 @@ def _row(cells: Sequence[Any], columns: list[tuple[int, str]]) -> dict[str, Any]
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _lines(text: str) -> Iterator[str]:
-    """Yield the text's lines lazily, for csv.reader.
+def _lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Yield the lines of text given in chunks, for csv.reader, as ``io.StringIO(text, newline="")`` splits them.
 
-    ``io.StringIO(text)`` holds a second, wider copy of the whole file (4 bytes a character for
-    Chinese text), and splitting the head off with ``str.split`` a third: a 100,000-row CSV job
-    peaked at 509 MB in ``make bench``.
+    A line may span chunks, and a chunk ending in a carriage return waits for the next one (a line
+    feed may follow).
+    Only one chunk and one line are held at a time: a 100,000-row CSV job held the decoded file
+    (2-4 bytes a character) for the whole import.
     """
-    return (match.group(0) for match in _LINE_RE.finditer(text))
+    pending = ""
+    for chunk in chunks:
+        text = pending + chunk
+        end = len(text) - 1 if text.endswith("\r") else len(text)
+        last = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end))
+        if last < 0:
+            pending = text
+            continue
+        for match in _LINE_RE.finditer(text, 0, last + 1):
+            yield match.group(0)
+        pending = text[last + 1 :]
+    for match in _LINE_RE.finditer(pending):
+        yield match.group(0)
 
 
-def _read_csv(text: str) -> ParsedFile:
+def _read_csv(handle: IO[bytes], encoding: str) -> ParsedFile:
     # The separator used most in the first lines (Chinese text uses full-width commas, so ASCII ones delimit).
-    head = "".join(line for _seen, line in zip(range(HEADER_SEARCH_ROWS), _lines(text), strict=False))
+    head = "".join(
+        line for _seen, line in zip(range(HEADER_SEARCH_ROWS), _lines(_text_chunks(handle, encoding)), strict=False)
+    )
     delimiter = max((",", "\t", ";"), key=head.count)
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    reader = csv.reader(_lines(_text_chunks(handle, encoding)), delimiter=delimiter)
     columns = None
     try:
         for _seen, cells in zip(range(HEADER_SEARCH_ROWS), reader, strict=False):
@@ -198,10 +276,13 @@ def _read_csv(text: str) -> ParsedFile:
         raise _not_a_table()
     if not columns:
         raise _no_url_column()
-    header_line = reader.line_num
-    estimate = sum(1 for cells in csv.reader(_lines(text), delimiter=delimiter)
-                   if any(cell.strip() for cell in cells)) - 1  # fmt: skip
-    return ParsedFile("csv", max(estimate, 0), _csv_rows(reader, columns, header_line))
+    # A second, independent pass over the file counts the rows (for the job's progress bar).
+    try:
+        estimate = sum(1 for cells in csv.reader(_lines(_text_chunks(handle, encoding)), delimiter=delimiter)
+                       if any(cell.strip() for cell in cells)) - 1  # fmt: skip
+    except csv.Error:
+        estimate = 0  # the rows themselves report the line that cannot be read
+    return ParsedFile("csv", max(estimate, 0), _csv_rows(reader, columns, reader.line_num))
 
 
 def _csv_rows(reader: Any, columns: list[tuple[int, str]], header_line: int) -> Iterator[NumberedRow]:
@@ -217,17 +298,20 @@ def _csv_rows(reader: Any, columns: list[tuple[int, str]], header_line: int) -> 
         )
 
 
-def _read_xlsx(raw: bytes) -> ParsedFile:
+def _read_xlsx(handle: IO[bytes]) -> ParsedFile:
     import openpyxl  # loaded only when a workbook arrives
 
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
+        handle.seek(0)
+        names = set(zipfile.ZipFile(handle).namelist())
     except zipfile.BadZipFile:
         raise _not_a_table()
     if "xl/workbook.xml" not in names:
         raise _not_a_table()
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+        # Read-only mode streams the sheet from the open file, a row at a time.
+        handle.seek(0)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
         estimate = sheet.max_row
         # Read every row, not only as far as the (possibly wrong) dimension the writer recorded.

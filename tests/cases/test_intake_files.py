@@ -357,4 +357,4 @@ def test_the_size_limit_is_enforced_while_reading(monkeypatch):
 def test_csv_lines_are_split_lazily_exactly_as_stringio_splits_them(text):
     import io
 
-    assert list(intake_files._lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(intake_files._lines([text])) == list(io.StringIO(text, newline=""))
