@@ -302,18 +302,22 @@ def assessment_value_days_sql(runs: list[tuple[datetime.date, datetime.date]] | 
     on_days = ""
     if runs is not None:
         params["value_days"] = [first + ONE_DAY * n for first, last in runs for n in range((last - first).days + 1)]
-        assessed_in = _range_sql("a.created_at", runs, params)
-        items = f"a.content_item_id IN (SELECT a.content_item_id FROM {table} a WHERE {assessed_in})"  # noqa: S608
+        # The items assessed on those days, then all their assessments through cases_assess_item_idx (an array, so
+        # the planner looks them up instead of hashing a scan of the whole table).
+        assessed_in = _range_sql("b.created_at", runs, params)
+        items = f"a.content_item_id = ANY(ARRAY(SELECT DISTINCT b.content_item_id FROM {table} b WHERE {assessed_in}))"  # noqa: S608
         on_days = "WHERE v.day = ANY(%(value_days)s::date[])"
     return f"""
+        WITH picked AS MATERIALIZED (
+            SELECT a.content_item_id AS item, a.category, a.infringement_types, {_local_day("a.created_at")} AS day
+              FROM {table} a WHERE {items}
+        )
         SELECT v.day, v.dim, v.value, v.prev_day, count(*) FROM (
             SELECT d.day, d.dim, d.value, lag(d.day) OVER (PARTITION BY d.item, d.dim, d.value ORDER BY d.day) AS prev_day
-              FROM (SELECT a.content_item_id AS item, 'category' AS dim, a.category AS value,
-                           {_local_day("a.created_at")} AS day
-                      FROM {table} a WHERE {items} AND a.category <> ''
+              FROM (SELECT p.item, 'category' AS dim, p.category AS value, p.day FROM picked p WHERE p.category <> ''
                     UNION
-                    SELECT a.content_item_id, 'type', t.value, {_local_day("a.created_at")}
-                      FROM {table} a CROSS JOIN LATERAL unnest(a.infringement_types) AS t(value) WHERE {items}
+                    SELECT p.item, 'type', t.value, p.day
+                      FROM picked p CROSS JOIN LATERAL unnest(p.infringement_types) AS t(value)
                    ) d
         ) v {on_days}
          GROUP BY 1, 2, 3, 4"""  # noqa: S608 (table name from the model; values are parameters)

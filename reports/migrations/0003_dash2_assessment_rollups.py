@@ -5,20 +5,21 @@ from django.db import migrations, models
 # AssessmentValueDay), kept exact like the items' (0001) and the requests' (0002): statement-level triggers with
 # transition tables on cases_assessment append to reports_rollupdirtyday the local (Beijing, settings.TIME_ZONE)
 # days of every inserted or deleted item assessment and of every updated one whose item, time, category or types
-# changed — and every day on which the same items have another assessment, since a row's "previous assessment day"
-# depends on the item's other assessments. Campaign assessments (no item) mark nothing. The new table starts empty,
+# changed — and every later day on which the same items have another assessment, since a row's "previous assessment
+# day" depends on the item's earlier assessments. Campaign assessments (no item) mark nothing. The new table starts empty,
 # so the rollups' state is cleared: every figure is read live until the next refresh rebuilds all the rollups.
 TZ = "Asia/Shanghai"
 RELEVANT = "content_item_id, created_at, category, infringement_types"
 OLD_COLUMNS = ", ".join("o." + column for column in RELEVANT.split(", "))
 NEW_COLUMNS = ", ".join("n." + column for column in RELEVANT.split(", "))
-# (item, time) pairs of the changed rows; the days marked are theirs and those of every assessment of their items.
+# (item, time) pairs of the changed rows. A rollup row of day D depends only on the item's assessments up to D, so
+# the days marked are the changed rows' own and those of the same items' later assessments (usually none).
 DAYS = """
     SELECT DISTINCT (t.created_at AT TIME ZONE '{tz}')::date FROM (
         SELECT r.created_at FROM ({rows}) r
         UNION ALL
-        SELECT a.created_at FROM cases_assessment a
-         WHERE a.content_item_id IN (SELECT r.content_item_id FROM ({rows}) r)
+        SELECT a.created_at FROM ({rows}) r
+          JOIN cases_assessment a ON a.content_item_id = r.content_item_id AND a.created_at > r.created_at
     ) t WHERE t.created_at IS NOT NULL"""
 CHANGED = f"""
         SELECT x.content_item_id, x.created_at

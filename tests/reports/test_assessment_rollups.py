@@ -154,6 +154,18 @@ def test_changed_assessments_are_read_live_until_the_job_recomputes_them(items, 
     assert rollup_rows() == refreshed  # recomputing only the changed days gives what a full rebuild gives
 
 
+def test_a_new_assessment_marks_its_day_and_the_later_assessment_days_of_its_item(items, assess, monkeypatch):
+    rollups.rebuild()
+    assess(items["moved"], at(4, 10), "malicious_defamation", ["insult"])  # the latest: no later day changes
+
+    assert rollups.snapshot().dirty == (D(2025, 4, 10),)
+    assess(items["moved"], at(3, 15), "false_advertising", ["misleading"])  # before its assessments of 20 March…
+
+    assert rollups.snapshot().dirty == (D(2025, 3, 15), D(2025, 3, 20), D(2025, 4, 5), D(2025, 4, 10))
+    for period in PERIODS:
+        assert dims(period) == live(period, monkeypatch), period
+
+
 def test_a_change_the_breakdown_does_not_read_marks_nothing(items):
     rollups.rebuild()
     m.Assessment.objects.filter(content_item=items["moved"]).update(rationale="补充证据后维持", severity=5)
