@@ -77,6 +77,7 @@ def seed(rng: random.Random) -> DataSet:
         raw = cursor.cursor
         raw.execute("SET LOCAL session_replication_role = replica")
         _assessments(raw, rng, data.users["lawyer"].pk)
+        _complaints(raw, rng, data.now, data.users["analyst"].pk)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return data
@@ -249,6 +250,48 @@ def _assessments(raw: Any, rng: random.Random, assessor_id: int) -> None:
             rows.append(_assessment_row(rng, item_id, conclusion, assessed, views, assessor_id, campaign))
         copied += copy_rows(raw, Assessment, rows, rows[0].keys())
     log(f"seed: {copied} assessments")
+
+
+def _complaints(raw: Any, rng: random.Random, now: datetime.datetime, created_by: int) -> None:
+    """Platform complaints for the items acted on (1 to 8 items of one platform each, filed within 3 days of the
+    assessment); the removed items' complaints were actioned, the others answered, rejected or still waiting."""
+    from cases.models import PlatformComplaint
+
+    raw.execute(
+        "SELECT id, platform_id, assessed_at, triage_state FROM cases_contentitem WHERE assessed_at IS NOT NULL "
+        "AND triage_state IN ('acting', 'removed', 'closed') ORDER BY platform_id, assessed_at"
+    )
+    groups: list[list[tuple]] = []
+    for row in raw.fetchall():
+        if not groups or groups[-1][0][1] != row[1] or len(groups[-1]) >= rng.randint(1, 8):
+            groups.append([])
+        groups[-1].append(row)
+    complaints = []
+    for group in groups:
+        submitted = min(now, group[-1][2] + datetime.timedelta(hours=rng.uniform(1, 72)))
+        answered = submitted + datetime.timedelta(hours=rng.paretovariate(1.5) * 6)
+        removed = any(state == "removed" for _id, _platform, _at, state in group)
+        status = "actioned" if removed else rng.choice(["submitted", "in_review", "rejected", "actioned"])
+        if status != "submitted" and answered > now:
+            status = "submitted"
+        done = status in ("actioned", "rejected")
+        complaints.append({
+            "platform_id": group[0][1], "status": status, "submitted_at": submitted, "created_by_id": created_by,
+            "first_response_at": None if status == "submitted" else answered, "resolved_at": answered if done else None,
+            "measure": "delete" if status == "actioned" else "", "ticket_number": f"TS{rng.randrange(10**9):09d}",
+            "created_at": submitted, "updated_at": answered if status != "submitted" else submitted,
+        })  # fmt: skip
+    if not complaints:
+        return
+    raw.execute("SELECT coalesce(max(id), 0) FROM cases_platformcomplaint")
+    first_id = raw.fetchone()[0] + 1
+    copy_rows(raw, PlatformComplaint, complaints, complaints[0].keys())
+    raw.execute("SELECT id FROM cases_platformcomplaint WHERE id >= %s ORDER BY id", [first_id])
+    ids = [row[0] for row in raw.fetchall()]
+    links = ({"platformcomplaint_id": pk, "contentitem_id": row[0]} for pk, group in zip(ids, groups, strict=True)
+             for row in group)  # fmt: skip
+    linked = copy_rows(raw, PlatformComplaint.content_items.through, links, ["platformcomplaint_id", "contentitem_id"])
+    log(f"seed: {len(complaints)} platform complaints ({linked} items)")
 
 
 def _lawsuits(raw: Any, rng: random.Random, now: datetime.datetime) -> None:
