@@ -1,4 +1,5 @@
-"""The data set: 1,000,000 items × scale, 10,000 accounts, 1,000 lawsuits, 50,000 assistance requests.
+"""The data set: 1,000,000 items × scale, 10,000 accounts, 1,000 lawsuits, 50,000 assistance requests, and the
+legal assessment of every assessed item (about 3 % assessed twice).
 
 Loaded with COPY (psycopg 3 ``cursor.copy()``) with ``session_replication_role = replica``: the
 audit triggers and the foreign-key triggers do not fire for this fixture (it is generated
@@ -72,6 +73,11 @@ def seed(rng: random.Random) -> DataSet:
         _lawsuits(raw, rng, now)
         _requests(raw, rng, now)
     data.users, data.tokens = _users()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute("SET LOCAL session_replication_role = replica")
+        _assessments(raw, rng, data.users["lawyer"].pk)
+        _complaints(raw, rng, data.now, data.users["analyst"].pk)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return data
@@ -186,6 +192,106 @@ def _items(raw: Any, rng: random.Random, data: DataSet) -> None:
         "FROM (SELECT campaign_id, count(*) n, count(DISTINCT account_id) a, min(published_at) f, max(published_at) l "
         "FROM cases_contentitem WHERE campaign_id IS NOT NULL GROUP BY campaign_id) s WHERE s.campaign_id = c.id"
     )
+
+
+# Assessments (cases.Assessment) of the assessed items: the latest one carries the item's conclusion at its
+# assessment time; categories and infringement types skewed like the department's work (mostly defamation by
+# fabricated or distorted facts). REASSESSED of the items were first assessed earlier (new evidence came later).
+CATEGORY_WEIGHTS = {"malicious_defamation": 55, "false_advertising": 25, "illegal_profit": 12, "": 8}
+TYPE_WEIGHTS = {"fabrication": 30, "distortion": 22, "insult": 15, "misleading": 12, "owner_attack": 6,
+                "fake_review": 5, "distorted_figures": 3, "ai_fabrication": 3, "troll_amplification": 3,
+                "impersonation": 2, "privacy_leak": 2, "extortion": 1, "paid_deletion": 1}  # fmt: skip
+ACTIONS = ["fix_evidence", "complaint", "letter", "suit", "police", "rebuttal"]
+REASSESSED = 0.03
+ASSESSMENT_BATCH = 100_000
+
+
+def _assessment_row(rng: random.Random, item_id: int, conclusion: str, at: datetime.datetime, views: int,
+                    assessor_id: int, campaign: bool) -> dict[str, Any]:
+    category, types, rationale, actions, statement = "", [], "", [], "opinion"
+    if conclusion in ESCALATED:
+        category = "malicious_defamation" if campaign else rng.choices(list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values()))[0]
+        types = sorted(set(rng.choices(list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values()), k=rng.choice([1, 1, 2, 2, 3]))))
+        rationale, actions, statement = "所述事实无证据支持，足以降低公司社会评价，非正常批评。", rng.sample(ACTIONS, 2), "fact"
+    elif conclusion == "watch" and rng.random() < 0.4:
+        category = rng.choice(["malicious_defamation", "false_advertising"])
+        types = [rng.choice(["misleading", "distortion"])]
+        statement = "mixed"
+    return {
+        "content_item_id": item_id, "conclusion": conclusion, "category": category, "infringement_types": types,
+        "statement_type": statement, "severity": rng.randint(2, 5) if conclusion in ESCALATED else 1, "reach": views,
+        "falsity_provable": bool(types) and rng.random() < 0.5, "insulting_language": "insult" in types,
+        "rationale": rationale, "recommended_actions": actions, "assessor_id": assessor_id,
+        "created_at": at, "updated_at": at,
+    }  # fmt: skip
+
+
+def _assessments(raw: Any, rng: random.Random, assessor_id: int) -> None:
+    from cases.models import Assessment
+
+    copied, last_id = 0, 0
+    while True:
+        raw.execute(
+            "SELECT id, conclusion, discovered_at, assessed_at, views, campaign_id IS NOT NULL FROM cases_contentitem "
+            "WHERE assessed_at IS NOT NULL AND id > %s ORDER BY id LIMIT %s",
+            [last_id, ASSESSMENT_BATCH],
+        )
+        batch = raw.fetchall()
+        if not batch:
+            break
+        last_id = batch[-1][0]
+        rows = []
+        for item_id, conclusion, discovered, assessed, views, campaign in batch:
+            if rng.random() < REASSESSED and assessed > discovered:
+                # First assessed between discovery and the latest assessment, with a milder or the same view.
+                earlier = discovered + (assessed - discovered) * rng.uniform(0.1, 0.9)
+                first = rng.choice(["watch", "suspected"] if conclusion in ESCALATED else ["watch", "none"])
+                rows.append(_assessment_row(rng, item_id, first, earlier, views // 2, assessor_id, campaign))
+            rows.append(_assessment_row(rng, item_id, conclusion, assessed, views, assessor_id, campaign))
+        copied += copy_rows(raw, Assessment, rows, rows[0].keys())
+    log(f"seed: {copied} assessments")
+
+
+def _complaints(raw: Any, rng: random.Random, now: datetime.datetime, created_by: int) -> None:
+    """Platform complaints for the items acted on (1 to 8 items of one platform each, filed within 3 days of the
+    assessment); the removed items' complaints were actioned, the others answered, rejected or still waiting."""
+    from cases.models import PlatformComplaint
+
+    raw.execute(
+        "SELECT id, platform_id, assessed_at, triage_state FROM cases_contentitem WHERE assessed_at IS NOT NULL "
+        "AND triage_state IN ('acting', 'removed', 'closed') ORDER BY platform_id, assessed_at"
+    )
+    groups: list[list[tuple]] = []
+    for row in raw.fetchall():
+        if not groups or groups[-1][0][1] != row[1] or len(groups[-1]) >= rng.randint(1, 8):
+            groups.append([])
+        groups[-1].append(row)
+    complaints = []
+    for group in groups:
+        submitted = min(now, group[-1][2] + datetime.timedelta(hours=rng.uniform(1, 72)))
+        answered = submitted + datetime.timedelta(hours=rng.paretovariate(1.5) * 6)
+        removed = any(state == "removed" for _id, _platform, _at, state in group)
+        status = "actioned" if removed else rng.choice(["submitted", "in_review", "rejected", "actioned"])
+        if status != "submitted" and answered > now:
+            status = "submitted"
+        done = status in ("actioned", "rejected")
+        complaints.append({
+            "platform_id": group[0][1], "status": status, "submitted_at": submitted, "created_by_id": created_by,
+            "first_response_at": None if status == "submitted" else answered, "resolved_at": answered if done else None,
+            "measure": "delete" if status == "actioned" else "", "ticket_number": f"TS{rng.randrange(10**9):09d}",
+            "created_at": submitted, "updated_at": answered if status != "submitted" else submitted,
+        })  # fmt: skip
+    if not complaints:
+        return
+    raw.execute("SELECT coalesce(max(id), 0) FROM cases_platformcomplaint")
+    first_id = raw.fetchone()[0] + 1
+    copy_rows(raw, PlatformComplaint, complaints, complaints[0].keys())
+    raw.execute("SELECT id FROM cases_platformcomplaint WHERE id >= %s ORDER BY id", [first_id])
+    ids = [row[0] for row in raw.fetchall()]
+    links = ({"platformcomplaint_id": pk, "contentitem_id": row[0]} for pk, group in zip(ids, groups, strict=True)
+             for row in group)  # fmt: skip
+    linked = copy_rows(raw, PlatformComplaint.content_items.through, links, ["platformcomplaint_id", "contentitem_id"])
+    log(f"seed: {len(complaints)} platform complaints ({linked} items)")
 
 
 def _lawsuits(raw: Any, rng: random.Random, now: datetime.datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -30,6 +30,7 @@ from cases.models import (
 )
 from reports import rollups
 from reports.models import (
+    AssessmentValueDay,
     InfringingAccountDay,
     InfringingAccountMonth,
     ItemAssessedDay,
@@ -285,21 +286,28 @@ def _assessment_window(period: Period) -> tuple[str, list[Any]]:
 def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
     """Distinct items per campaign category and per infringement type, over the assessments made in the period.
 
-    One query: an item assessed twice under the same category or type counts once there.
+    One query: an item assessed twice under the same category or type counts once there. From the rollup
+    ``AssessmentValueDay`` once built (an item counts on its first assessment day inside the period under each
+    value; the changed days computed live in the same query), else from the assessments.
     """
-    where, params = _assessment_window(period)
-    table = Assessment._meta.db_table
-    sql = f"""
-        SELECT 'category' AS dim, a.category AS value, COUNT(DISTINCT a.content_item_id)
-          FROM {table} a WHERE {where} AND a.category <> '' GROUP BY a.category
-        UNION ALL
-        SELECT 'type', t.value, COUNT(DISTINCT a.content_item_id)
-          FROM {table} a CROSS JOIN LATERAL unnest(a.infringement_types) AS t(value)
-         WHERE {where} GROUP BY t.value
-    """  # noqa: S608 (table name from the model; values are parameters)
+    state = rollups.snapshot()
+    if state.ready:
+        sql, params = rollups.category_and_type_sql(period.date_from, period.date_to, state)
+    else:
+        where, window = _assessment_window(period)
+        table = Assessment._meta.db_table
+        sql = f"""
+            SELECT 'category' AS dim, a.category AS value, COUNT(DISTINCT a.content_item_id)
+              FROM {table} a WHERE {where} AND a.category <> '' GROUP BY a.category
+            UNION ALL
+            SELECT 'type', t.value, COUNT(DISTINCT a.content_item_id)
+              FROM {table} a CROSS JOIN LATERAL unnest(a.infringement_types) AS t(value)
+             WHERE {where} GROUP BY t.value
+        """  # noqa: S608 (table name from the model; values are parameters)
+        params = [*window, *window]
     result: dict[str, list[tuple[str, int]]] = {"category": [], "type": []}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
+    with connections[router.db_for_read(AssessmentValueDay) or DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
         for dim, value, count in cursor.fetchall():
             result[dim].append((value, count))
     for rows in result.values():

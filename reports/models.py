@@ -110,6 +110,31 @@ class RequestSubmittedDay(models.Model):
         return f"{self.day}: {self.requests}"
 
 
+class AssessmentValueDay(models.Model):
+    """Items assessed on a day under one campaign category or infringement type, by the day of the item's previous
+    assessment under the same value (``prev_day``, null when none): the breakdown by category and type.
+
+    "An item assessed twice counts once" is a distinct count, not additive over days; but an item counts in a
+    period exactly once, on its first assessment day inside the period, which is the day whose previous assessment
+    day (same item, same value) falls before the period's start. So a period [a, b] sums the rows with
+    ``a <= day <= b`` and ``prev_day`` null or before ``a`` (open start: ``prev_day`` null) — exact for any period.
+    """
+
+    day = models.DateField()
+    dim = models.CharField(max_length=8)  # "category" or "type"
+    value = models.CharField(max_length=24)
+    prev_day = models.DateField(null=True)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], include=["prev_day", "dim", "value", "items"], name="reports_assessvalday_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dim} {self.value} (after {self.prev_day}): {self.items}"
+
+
 class RollupDirtyDay(models.Model):
     """A local day whose rollup rows (items and requests alike) may be out of date (written by triggers;
     append-only, duplicates allowed)."""

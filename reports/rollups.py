@@ -4,7 +4,8 @@
 Exactness: triggers on ``cases_contentitem`` (migration ``reports/0001``) append to ``RollupDirtyDay`` the
 local days (discovered and assessed, before and after) of every inserted, updated or deleted item; triggers on
 ``cases_assistancerequest`` (``reports/0002``) the local days of submission, before and after, of every
-inserted, updated or deleted request. A reader uses the rollup rows only for days that are not listed there
+inserted, updated or deleted request; triggers on ``cases_assessment`` (``reports/0003``) the local days of
+every inserted, updated or deleted item assessment and of every other assessment of the same items. A reader uses the rollup rows only for days that are not listed there
 and reads the listed days live from the items and requests, so the sum is always what a live query counts. ``refresh()`` recomputes the listed days in one
 REPEATABLE READ transaction and removes exactly the entries it saw; entries written meanwhile stay.
 Until ``rebuild()`` has run once (``RollupState``), every figure is read live.
@@ -46,6 +47,7 @@ ROLLUP_TABLES = (
     "reports_itemassessedday",
     "reports_infringingaccountday",
     "reports_requestsubmittedday",
+    "reports_assessmentvalueday",
 )
 MONTH_TABLE = "reports_infringingaccountmonth"  # sums of reports_infringingaccountday per month
 # Requests whose status alone puts them at the "lawyer letter or suit" step of the owners' funnel.
@@ -235,6 +237,11 @@ def _compute(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
     )
     _compute_months(cursor, days)
     _compute_requests(cursor, runs, params)
+    cursor.execute(
+        f"""INSERT INTO reports_assessmentvalueday (day, dim, value, prev_day, items)
+            {assessment_value_days_sql(runs, params)}""",  # noqa: S608
+        params,
+    )
 
 
 def _compute_months(cursor, days: list[datetime.date] | None) -> None:  # noqa: ANN001
@@ -280,6 +287,59 @@ def _compute_requests(cursor, runs: list[tuple[datetime.date, datetime.date]] | 
              GROUP BY 1""",  # noqa: S608 (column names from the model; values are parameters)
         params,
     )
+
+
+def assessment_value_days_sql(runs: list[tuple[datetime.date, datetime.date]] | None, params: dict) -> str:
+    """SELECT (day, dim, value, prev_day, items): the rows of ``AssessmentValueDay`` for the runs of local days
+    (None: every day), computed from the assessments; used to build the rollup and to read changed days live.
+
+    Per item, value ("category" or "type") and local day with an assessment under that value, the previous such
+    day of the same item (lag over all the item's assessments, not only those of the runs); counted per day.
+    """
+    params.setdefault("tz", settings.TIME_ZONE)
+    table = Assessment._meta.db_table
+    items = "a.content_item_id IS NOT NULL"
+    on_days = ""
+    if runs is not None:
+        params["value_days"] = [first + ONE_DAY * n for first, last in runs for n in range((last - first).days + 1)]
+        # The items assessed on those days, then all their assessments through cases_assess_item_idx (an array, so
+        # the planner looks them up instead of hashing a scan of the whole table).
+        assessed_in = _range_sql("b.created_at", runs, params)
+        items = f"a.content_item_id = ANY(ARRAY(SELECT DISTINCT b.content_item_id FROM {table} b WHERE {assessed_in}))"  # noqa: S608
+        on_days = "WHERE v.day = ANY(%(value_days)s::date[])"
+    return f"""
+        WITH picked AS MATERIALIZED (
+            SELECT a.content_item_id AS item, a.category, a.infringement_types, {_local_day("a.created_at")} AS day
+              FROM {table} a WHERE {items}
+        )
+        SELECT v.day, v.dim, v.value, v.prev_day, count(*) FROM (
+            SELECT d.day, d.dim, d.value, lag(d.day) OVER (PARTITION BY d.item, d.dim, d.value ORDER BY d.day) AS prev_day
+              FROM (SELECT p.item, 'category' AS dim, p.category AS value, p.day FROM picked p WHERE p.category <> ''
+                    UNION
+                    SELECT p.item, 'type', t.value, p.day
+                      FROM picked p CROSS JOIN LATERAL unnest(p.infringement_types) AS t(value)
+                   ) d
+        ) v {on_days}
+         GROUP BY 1, 2, 3, 4"""  # noqa: S608 (table name from the model; values are parameters)
+
+
+def category_and_type_sql(date_from: datetime.date | None, date_to: datetime.date | None, state: Snapshot) -> tuple[str, dict]:
+    """SQL and parameters of the breakdown by category and type (dim, value, items): the rows of
+    ``AssessmentValueDay`` on the period's clean days plus the changed days computed live, each (item, value)
+    counted on its first assessment day in the period (previous day none, or before the period's start)."""
+    params: dict = {"from": date_from, "to": date_to, "dirty": list(state.dirty)}
+    clauses = ["NOT (day = ANY(%(dirty)s::date[]))"]
+    if date_from is not None:
+        clauses.append("day >= %(from)s")
+    if date_to is not None:
+        clauses.append("day <= %(to)s")
+    first = "prev_day IS NULL" if date_from is None else "(prev_day IS NULL OR prev_day < %(from)s)"
+    rows = f"SELECT dim, value, prev_day, items FROM reports_assessmentvalueday WHERE {' AND '.join(clauses)}"  # noqa: S608
+    if live := state.live_days(date_from, date_to):
+        computed = assessment_value_days_sql(day_runs(live), params)
+        rows += f" UNION ALL SELECT x.dim, x.value, x.prev_day, x.count FROM ({computed}) x"  # noqa: S608
+    sql = f"SELECT dim, value, sum(items)::int FROM ({rows}) r WHERE {first} GROUP BY 1, 2 HAVING sum(items) > 0"  # noqa: S608
+    return sql, params
 
 
 @contextlib.contextmanager
