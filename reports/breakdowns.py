@@ -291,6 +291,7 @@ def by_category_and_type(period: Period) -> dict[str, list[tuple[str, int]]]:
     value; the changed days computed live in the same query), else from the assessments.
     """
     state = rollups.snapshot()
+    params: dict[str, Any] | list[Any]
     if state.ready:
         sql, params = rollups.category_and_type_sql(period.date_from, period.date_to, state)
     else:
