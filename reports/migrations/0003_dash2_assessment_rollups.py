@@ -67,7 +67,7 @@ DROP FUNCTION IF EXISTS reports_assessment_dirty_on_update();
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0002_dash_request_rollups"),
-        ("cases", "0014_lead_api_iso"),
+        ("cases", "0015_api_iso_datetime"),
     ]
 
     operations = [
