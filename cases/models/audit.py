@@ -47,11 +47,12 @@ class AuditEvent(models.Model):
     diff = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
-    # The hash chain (cases/services/audit_chain.py), filled by the database's BEFORE INSERT trigger
-    # whatever the insert supplies: position in the one chain, the previous row's hash, this row's hash.
-    seq = models.BigIntegerField(_("chain position"), db_default=0, unique=True, editable=False)
-    prev_hash = models.CharField(_("previous hash"), max_length=64, db_default="", editable=False)
-    hash = models.CharField(_("hash"), max_length=64, db_default="", editable=False)
+    # The hash chain (cases/services/audit_chain.py), filled by the database when the inserting
+    # transaction commits (NULL until then, whatever the insert supplies): position in the one chain,
+    # the previous row's hash, this row's hash.
+    seq = models.BigIntegerField(_("chain position"), null=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, null=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, null=True, editable=False)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -65,6 +66,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "-at"], name="cases_audit_actor_idx"),
             # Auditor view in time order and retention purges by date.
             models.Index(fields=["-at"], name="cases_audit_at_idx"),
+            # The rows still to chain at commit, in id order (legalcases_audit_chain()): few, so tiny.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="cases_audit_unchained_idx"),
         ]
 
     def __str__(self) -> str:
