@@ -19,11 +19,14 @@ its transaction commits, whoever makes it (the statement-level audit triggers of
   which chains them. The chain's order is therefore commit order. Rows of a rolled-back savepoint
   disappear with their queued invocations. "This transaction's" rows: ``legalcases_audit_xact_own``
   (the row's ``xmin`` is the transaction or one of its subtransactions); an unchained row committed
-  by someone who disabled the triggers is left alone and reported by the verifier.
+  by someone who disabled the triggers is left alone and reported by the verifier. The function's
+  plans are cached per session, so it runs with ``enable_seqscan``/``enable_bitmapscan`` off: plans
+  made while the table was small (a new database) would otherwise scan the table once per row.
 - ``legalcases_audit_refuse_change()`` replaces the generic append-only trigger on the table: UPDATE
-  is refused except the chaining itself (a row of this transaction whose ``seq`` is NULL, while the
-  transaction-local ``legalcases.audit_chaining`` is on, getting ``seq``/``prev_hash``/``hash`` and
-  nothing else); DELETE only of rows at or below the chain position that
+  is refused except the chaining itself (a row whose ``seq`` is NULL, i.e. not yet committed or never
+  chained, while the transaction-local ``legalcases.audit_chaining`` is on, getting non-NULL
+  ``seq``/``prev_hash``/``hash`` and nothing else: wrong values would fail the verifier); DELETE only
+  of rows at or below the chain position that
   ``legalcases_audit_purge()`` announces in ``legalcases.audit_purge_upto`` *and* older than the
   retention in force, which has a floor (CHECK on ``cases_auditretention``). Setting either value by
   hand therefore still changes nothing committed that the retention would keep.
@@ -72,8 +75,10 @@ BEGIN
 END
 $$;
 
+-- Its plans are cached for the session: made while the table is small (a new database, a test run)
+-- they would scan the whole table once per row forever; the indexes are always the right plan.
 CREATE OR REPLACE FUNCTION legalcases_audit_chain() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 DECLARE
     prev_seq bigint;
     prev text;
@@ -81,9 +86,10 @@ DECLARE
     r record;
 BEGIN
     -- One queued invocation per inserted row: the first one chains every pending row of the
-    -- transaction, the others find their row chained (a primary-key probe) and return.
-    PERFORM 1 FROM cases_auditevent e WHERE e.id = NEW.id AND e.seq IS NULL;
-    IF NOT FOUND THEN
+    -- transaction, the others find their row chained (a primary-key probe: no predicate on seq,
+    -- so no plan can scan the pending rows once per row) and return.
+    SELECT e.seq INTO prev_seq FROM cases_auditevent e WHERE e.id = NEW.id;
+    IF prev_seq IS NOT NULL OR NOT FOUND THEN
         RETURN NULL;
     END IF;
     -- Held from here to the end of the commit only.
@@ -139,7 +145,6 @@ BEGIN
     -- and nothing else changes.
     IF TG_OP = 'UPDATE' AND OLD.seq IS NULL
        AND current_setting('legalcases.audit_chaining', true) = 'on'
-       AND (SELECT legalcases_audit_xact_own(e.xmin) FROM cases_auditevent e WHERE e.id = OLD.id)
        AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL AND NEW.hash IS NOT NULL
        AND to_jsonb(NEW) - '{seq,prev_hash,hash}'::text[] = to_jsonb(OLD) - '{seq,prev_hash,hash}'::text[] THEN
         RETURN NEW;

@@ -70,10 +70,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(chain.FUNCTIONS_SQL, chain.DROP_FUNCTIONS_SQL),
         migrations.RunSQL(chain.BACKFILL_SQL, migrations.RunSQL.noop),
-        migrations.AlterField(
+        migrations.AddConstraint(
             model_name='auditevent',
-            name='seq',
-            field=models.BigIntegerField(editable=False, null=True, unique=True, verbose_name='chain position'),
+            constraint=models.UniqueConstraint(condition=models.Q(('seq__isnull', False)), fields=('seq',), name='cases_audit_seq_unique'),
         ),
         migrations.AddIndex(
             model_name='auditevent',

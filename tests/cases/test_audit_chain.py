@@ -242,6 +242,24 @@ def test_a_row_inserted_by_a_later_deferred_trigger_of_the_same_commit_is_chaine
     assert verify_audit_chain().ok
 
 
+def test_a_chaining_undone_by_a_rolled_back_savepoint_runs_again():
+    """PostgreSQL re-queues deferred events fired inside a rolled-back savepoint: nothing stays unchained."""
+    some_events(1)
+    Agency.objects.create(name="链接被撤销")
+    row = AuditEvent.objects.filter(seq__isnull=True).latest("id")
+    try:
+        with transaction.atomic():
+            chain_now()
+            assert AuditEvent.objects.get(pk=row.pk).seq is not None
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert AuditEvent.objects.get(pk=row.pk).seq is None
+    chain_now()
+    assert AuditEvent.objects.get(pk=row.pk).seq is not None
+    assert verify_audit_chain().ok
+
+
 def test_one_statement_of_many_rows_is_chained_row_by_row():
     names = [f"批量 {i}" for i in range(50)]
     Agency.objects.bulk_create([Agency(name=name) for name in names])
