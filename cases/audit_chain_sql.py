@@ -1,26 +1,35 @@
 """SQL of the audit log's hash chain and its retention purge (migration 0014_audit_chain_retention).
 
-The chain is kept by the database so that every insert into ``cases_auditevent`` is chained,
-whoever makes it (the statement-level audit triggers of cases/audit.py, ``audit.record()``,
-raw SQL):
+The chain is kept by the database so that every insert into ``cases_auditevent`` is chained when
+its transaction commits, whoever makes it (the statement-level audit triggers of cases/audit.py,
+``audit.record()``, raw SQL):
 
-- ``legalcases_audit_chain()`` (BEFORE INSERT, per row) takes the chain's transaction-level
-  advisory lock, reads the head (``cases_auditchainhead``, or the value this transaction already
-  chained to, kept in the transaction-local setting ``legalcases.audit_head``), and sets the row's
-  ``seq`` (head + 1), ``prev_hash`` (the head's hash) and ``hash`` = SHA-256 of
-  ``prev_hash || legalcases_audit_payload(row)``. Whatever the insert supplied is overwritten.
-- The head row is written once per transaction, at commit: the first chained row "touches" it
-  (an UPDATE that changes nothing), which queues the deferred constraint trigger
-  ``cases_auditchainhead_at_commit``; ``legalcases_audit_chain_head()`` then writes the last
-  chained row's position and hash. (Writing it per statement made a transaction of many small
-  audited statements quadratic: each update of one row walks that row's versions.) Concurrent
-  writers queue on the advisory lock until the holder commits or rolls back, so there is one chain
-  and no fork (the unique index on ``seq`` would refuse one anyway).
+- ``legalcases_audit_unchained()`` (BEFORE INSERT, per row) only sets ``seq``, ``prev_hash`` and
+  ``hash`` to NULL, whatever the insert supplied: no lock, no head read, so an open transaction
+  never makes another writer wait.
+- ``legalcases_audit_chain()`` (constraint trigger ``cases_auditevent_chain_at_commit``, AFTER
+  INSERT per row, DEFERRABLE INITIALLY DEFERRED) runs at commit. Its first invocation finds its row
+  unchained, takes the chain's transaction-level advisory lock (held only for the rest of the
+  commit), reads the head (``cases_auditchainhead`` FOR UPDATE, or the last chained row if there is
+  no head), walks this transaction's unchained rows in id order (partial index
+  ``cases_audit_unchained_idx``, ``WHERE seq IS NULL``), sets ``seq`` (head + 1…), ``prev_hash``
+  and ``hash`` = SHA-256 of ``prev_hash || legalcases_audit_payload(row)``, and writes the head
+  once. The other invocations of the same commit find their row chained (a primary-key probe) and
+  return; rows inserted later in the commit (by other deferred triggers) queue their own invocation,
+  which chains them. The chain's order is therefore commit order. Rows of a rolled-back savepoint
+  disappear with their queued invocations. "This transaction's" rows: ``legalcases_audit_xact_own``
+  (the row's ``xmin`` is the transaction or one of its subtransactions); an unchained row committed
+  by someone who disabled the triggers is left alone and reported by the verifier. The function's
+  plans are cached per session, so it runs with ``enable_seqscan``/``enable_bitmapscan`` off: plans
+  made while the table was small (a new database) would otherwise scan the table once per row.
 - ``legalcases_audit_refuse_change()`` replaces the generic append-only trigger on the table: UPDATE
-  is always refused; DELETE only of rows at or below the chain position that
+  is refused except the chaining itself (a row whose ``seq`` is NULL, i.e. not yet committed or never
+  chained, while the transaction-local ``legalcases.audit_chaining`` is on, getting non-NULL
+  ``seq``/``prev_hash``/``hash`` and nothing else: wrong values would fail the verifier); DELETE only
+  of rows at or below the chain position that
   ``legalcases_audit_purge()`` announces in ``legalcases.audit_purge_upto`` *and* older than the
-  retention in force, which has a floor (CHECK on ``cases_auditretention``). Setting that value by
-  hand therefore still deletes nothing the retention would keep.
+  retention in force, which has a floor (CHECK on ``cases_auditretention``). Setting either value by
+  hand therefore still changes nothing committed that the retention would keep.
 - ``legalcases_audit_purge()`` deletes the oldest events (a prefix of the chain, so what is left is
   still one chain) older than the retention, stopping before the first event about evidence or an
   owner's request under litigation hold, moves the head's anchor to the last deleted row and records
@@ -47,62 +56,75 @@ CREATE OR REPLACE FUNCTION legalcases_audit_payload(
     )::text
 $$;
 
-CREATE OR REPLACE FUNCTION legalcases_audit_chain() RETURNS trigger
+CREATE OR REPLACE FUNCTION legalcases_audit_xact_own(xid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    -- Inserted by this transaction (or one of its savepoints)? The 32-bit xmin made full with
+    -- age(), which counts from this transaction's own id; frozen or ancient ids are never ours.
+    SELECT age($1) < 1000000000
+       AND pg_xact_status((pg_current_xact_id()::text::bigint - age($1))::text::xid8) = 'in progress'
+$$;
+
+CREATE OR REPLACE FUNCTION legalcases_audit_unchained() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    head text := current_setting('legalcases.audit_head', true);
-    prev_seq bigint;
-    prev text;
 BEGIN
-    IF head IS NULL OR head = '' THEN
-        -- First chained row of this transaction: queue behind any other writer until it ends.
-        PERFORM pg_advisory_xact_lock(27432147050784878);
-        SELECT h.seq, h.hash INTO prev_seq, prev FROM cases_auditchainhead h WHERE h.id = 1;
-        IF NOT FOUND THEN
-            -- No head row (a fresh or flushed table): chain to the last row, or start the chain.
-            SELECT e.seq, e.hash INTO prev_seq, prev FROM cases_auditevent e ORDER BY e.seq DESC LIMIT 1;
-            IF NOT FOUND THEN
-                prev_seq := 0;
-                prev := '';
-            END IF;
-        END IF;
-    ELSE
-        prev_seq := split_part(head, ' ', 1)::bigint;
-        prev := split_part(head, ' ', 2);
-    END IF;
-    IF coalesce(current_setting('legalcases.audit_head_pending', true), '') = '' THEN
-        -- Touch the head row: its deferred trigger writes the final head once, at commit.
-        UPDATE cases_auditchainhead SET seq = seq WHERE id = 1;
-        IF NOT FOUND THEN
-            INSERT INTO cases_auditchainhead (id, seq, hash, anchor_seq, anchor_hash) VALUES (1, prev_seq, prev, 0, '');
-            UPDATE cases_auditchainhead SET seq = seq WHERE id = 1;
-        END IF;
-        PERFORM set_config('legalcases.audit_head_pending', 'on', true);
-    END IF;
-    NEW.seq := prev_seq + 1;
-    NEW.prev_hash := prev;
-    -- legalcases_audit_payload() written out: a SQL function called from PL/pgSQL is not inlined.
-    NEW.hash := encode(sha256(convert_to(prev || jsonb_build_array(
-        NEW.seq, NEW.id, to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-        NEW.actor_id, NEW.actor_type, NEW.action, NEW.object_type, NEW.object_id, NEW.diff,
-        host(NEW.ip_address), NEW.request_id)::text, 'UTF8')), 'hex');
-    -- Transaction-local: undone with the rows by a rollback (or a rolled-back savepoint).
-    PERFORM set_config('legalcases.audit_head', NEW.seq || ' ' || NEW.hash, true);
+    -- No lock, no head: the row is chained at commit (legalcases_audit_chain()).
+    NEW.seq := NULL;
+    NEW.prev_hash := NULL;
+    NEW.hash := NULL;
     RETURN NEW;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION legalcases_audit_chain_head() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Its plans are cached for the session: made while the table is small (a new database, a test run)
+-- they would scan the whole table once per row forever; the indexes are always the right plan.
+CREATE OR REPLACE FUNCTION legalcases_audit_chain() RETURNS trigger
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 DECLARE
-    head text := current_setting('legalcases.audit_head', true);
+    prev_seq bigint;
+    prev text;
+    h text;
+    r record;
 BEGIN
-    IF head IS NOT NULL AND head <> '' THEN
-        UPDATE cases_auditchainhead SET seq = split_part(head, ' ', 1)::bigint, hash = split_part(head, ' ', 2)
-        WHERE id = 1 AND seq IS DISTINCT FROM split_part(head, ' ', 1)::bigint;
+    -- One queued invocation per inserted row: the first one chains every pending row of the
+    -- transaction, the others find their row chained (a primary-key probe: no predicate on seq,
+    -- so no plan can scan the pending rows once per row) and return.
+    SELECT e.seq INTO prev_seq FROM cases_auditevent e WHERE e.id = NEW.id;
+    IF prev_seq IS NOT NULL OR NOT FOUND THEN
+        RETURN NULL;
     END IF;
-    -- Rows chained after this (SET CONSTRAINTS ... IMMEDIATE, later deferred triggers) touch the head again.
-    PERFORM set_config('legalcases.audit_head_pending', '', true);
+    -- Held from here to the end of the commit only.
+    PERFORM pg_advisory_xact_lock(27432147050784878);
+    SELECT h.seq, h.hash INTO prev_seq, prev FROM cases_auditchainhead h WHERE h.id = 1 FOR UPDATE;
+    IF NOT FOUND THEN
+        -- No head row (a fresh or flushed table): chain to the last chained row, or start the chain.
+        SELECT e.seq, e.hash INTO prev_seq, prev FROM cases_auditevent e
+        WHERE e.seq IS NOT NULL ORDER BY e.seq DESC LIMIT 1;
+        IF NOT FOUND THEN
+            prev_seq := 0;
+            prev := '';
+        END IF;
+        INSERT INTO cases_auditchainhead (id, seq, hash, anchor_seq, anchor_hash) VALUES (1, prev_seq, prev, 0, '');
+    END IF;
+    PERFORM set_config('legalcases.audit_chaining', 'on', true);
+    -- This transaction's pending rows, in id order (partial index cases_audit_unchained_idx).
+    -- Unchained rows committed by others (inserted with the triggers disabled) are left for the
+    -- verifier to report.
+    FOR r IN
+        SELECT e.id, e.at, e.actor_id, e.actor_type, e.action, e.object_type, e.object_id, e.diff,
+               e.ip_address, e.request_id
+        FROM cases_auditevent e WHERE e.seq IS NULL AND legalcases_audit_xact_own(e.xmin) ORDER BY e.id
+    LOOP
+        prev_seq := prev_seq + 1;
+        -- legalcases_audit_payload() written out: a SQL function called from PL/pgSQL is not inlined.
+        h := encode(sha256(convert_to(prev || jsonb_build_array(
+            prev_seq, r.id, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            r.actor_id, r.actor_type, r.action, r.object_type, r.object_id, r.diff,
+            host(r.ip_address), r.request_id)::text, 'UTF8')), 'hex');
+        UPDATE cases_auditevent SET seq = prev_seq, prev_hash = prev, hash = h WHERE id = r.id;
+        prev := h;
+    END LOOP;
+    PERFORM set_config('legalcases.audit_chaining', '', true);
+    UPDATE cases_auditchainhead SET seq = prev_seq, hash = prev WHERE id = 1;
     RETURN NULL;
 END
 $$;
@@ -118,6 +140,14 @@ BEGIN
         IF keep_days IS NOT NULL AND OLD.at < now() - make_interval(days => keep_days) THEN
             RETURN OLD;
         END IF;
+    END IF;
+    -- The chaining at commit: a pending row of this transaction gets its seq, prev_hash and hash,
+    -- and nothing else changes.
+    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL
+       AND current_setting('legalcases.audit_chaining', true) = 'on'
+       AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL AND NEW.hash IS NOT NULL
+       AND to_jsonb(NEW) - '{seq,prev_hash,hash}'::text[] = to_jsonb(OLD) - '{seq,prev_hash,hash}'::text[] THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
@@ -191,8 +221,9 @@ $$;
 DROP_FUNCTIONS_SQL = """
 DROP FUNCTION IF EXISTS legalcases_audit_purge();
 DROP FUNCTION IF EXISTS legalcases_audit_chain() CASCADE;
-DROP FUNCTION IF EXISTS legalcases_audit_chain_head() CASCADE;
+DROP FUNCTION IF EXISTS legalcases_audit_unchained() CASCADE;
 DROP FUNCTION IF EXISTS legalcases_audit_refuse_change() CASCADE;
+DROP FUNCTION IF EXISTS legalcases_audit_xact_own(xid);
 DROP FUNCTION IF EXISTS legalcases_audit_payload(bigint, bigint, timestamptz, bigint, text, text, text, text, jsonb, inet, text);
 """
 
@@ -222,11 +253,9 @@ ALTER TABLE cases_auditevent ENABLE TRIGGER cases_auditevent_append_only;
 
 TRIGGERS_SQL = """
 CREATE TRIGGER cases_auditevent_chain BEFORE INSERT ON cases_auditevent
-    FOR EACH ROW EXECUTE FUNCTION legalcases_audit_chain();
--- Fires at commit after a touch (seq unchanged), not after its own write (seq moved on).
-CREATE CONSTRAINT TRIGGER cases_auditchainhead_at_commit AFTER UPDATE ON cases_auditchainhead
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.seq = NEW.seq AND OLD.hash = NEW.hash)
-    EXECUTE FUNCTION legalcases_audit_chain_head();
+    FOR EACH ROW EXECUTE FUNCTION legalcases_audit_unchained();
+CREATE CONSTRAINT TRIGGER cases_auditevent_chain_at_commit AFTER INSERT ON cases_auditevent
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION legalcases_audit_chain();
 DROP TRIGGER IF EXISTS cases_auditevent_append_only ON cases_auditevent;
 CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_auditevent
     FOR EACH ROW EXECUTE FUNCTION legalcases_audit_refuse_change();
@@ -234,7 +263,7 @@ CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_aud
 
 DROP_TRIGGERS_SQL = """
 DROP TRIGGER IF EXISTS cases_auditevent_chain ON cases_auditevent;
-DROP TRIGGER IF EXISTS cases_auditchainhead_at_commit ON cases_auditchainhead;
+DROP TRIGGER IF EXISTS cases_auditevent_chain_at_commit ON cases_auditevent;
 DROP TRIGGER IF EXISTS cases_auditevent_append_only ON cases_auditevent;
 CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_auditevent
     FOR EACH ROW EXECUTE FUNCTION legalcases_refuse_change();

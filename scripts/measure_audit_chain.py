@@ -4,9 +4,11 @@ Run against a scratch database, before and after migration 0014_audit_chain_rete
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lc_scratch .venv/bin/python scripts/measure_audit_chain.py 10000
 
-Three shapes of write, each leaving one audit event per row: N single-row saves, each its own
-transaction; one UPDATE of N rows (N audit rows from one statement); N saves spread over 4 threads
-(writers that now queue on the chain's lock). Prints one JSON line. Leaves its rows behind.
+Four shapes of write, each leaving one audit event per row: N single-row saves, each its own
+transaction; one UPDATE of N rows (N audit rows from one statement); N saves spread over 4 threads,
+each its own transaction; N saves over 4 threads in transactions of 10 saves (with the chain computed
+at insert, a writer held the chain's lock from its first save to its commit). Prints one JSON line.
+Leaves its rows behind.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, connections  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 
 from cases.models import Agency, AuditEvent  # noqa: E402
 
@@ -50,11 +52,13 @@ def one_statement(tag: str) -> float:
     return time.perf_counter() - start
 
 
-def threaded_writes(n: int, tag: str, threads: int = 4) -> float:
+def threaded_writes(n: int, tag: str, threads: int = 4, per_transaction: int = 1) -> float:
     def work(k: int) -> None:
         try:
-            for i in range(n // threads):
-                Agency.objects.create(name=f"{tag}-t{k}-{i}")
+            for j in range(n // threads // per_transaction):
+                with transaction.atomic():
+                    for i in range(per_transaction):
+                        Agency.objects.create(name=f"{tag}-t{k}-{j}-{i}")
         finally:
             connections.close_all()
 
@@ -74,6 +78,7 @@ def main() -> None:
     single = single_writes(n, tag)
     bulk = one_statement(tag)
     threaded = threaded_writes(n, tag + "c")
+    batched = threaded_writes(n, tag + "b", per_transaction=10)
     written = AuditEvent.objects.count() - before
     result = {
         "chain": chained(),
@@ -84,6 +89,8 @@ def main() -> None:
         "one_update_of_n_rows_s": round(bulk, 3),
         "threaded_4_writes_s": round(threaded, 3),
         "threaded_4_writes_per_s": round(n / threaded),
+        "threaded_4_tx_of_10_s": round(batched, 3),
+        "threaded_4_tx_of_10_writes_per_s": round(n / batched),
     }
     print(json.dumps(result))
 

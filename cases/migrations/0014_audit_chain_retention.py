@@ -20,17 +20,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='hash',
-            field=models.CharField(db_default='', editable=False, max_length=64, verbose_name='hash'),
+            field=models.CharField(editable=False, max_length=64, null=True, verbose_name='hash'),
         ),
         migrations.AddField(
             model_name='auditevent',
             name='prev_hash',
-            field=models.CharField(db_default='', editable=False, max_length=64, verbose_name='previous hash'),
+            field=models.CharField(editable=False, max_length=64, null=True, verbose_name='previous hash'),
         ),
         migrations.AddField(
             model_name='auditevent',
             name='seq',
-            field=models.BigIntegerField(db_default=0, editable=False, verbose_name='chain position'),
+            field=models.BigIntegerField(editable=False, null=True, verbose_name='chain position'),
         ),
         migrations.AlterField(
             model_name='auditevent',
@@ -70,10 +70,13 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(chain.FUNCTIONS_SQL, chain.DROP_FUNCTIONS_SQL),
         migrations.RunSQL(chain.BACKFILL_SQL, migrations.RunSQL.noop),
-        migrations.AlterField(
+        migrations.AddConstraint(
             model_name='auditevent',
-            name='seq',
-            field=models.BigIntegerField(db_default=0, editable=False, unique=True, verbose_name='chain position'),
+            constraint=models.UniqueConstraint(condition=models.Q(('seq__isnull', False)), fields=('seq',), name='cases_audit_seq_unique'),
+        ),
+        migrations.AddIndex(
+            model_name='auditevent',
+            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='cases_audit_unchained_idx'),
         ),
         migrations.RunSQL(chain.TRIGGERS_SQL, chain.DROP_TRIGGERS_SQL),
         migrations.RunSQL(

@@ -50,6 +50,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            FUNCTION_SQL, "DROP FUNCTION IF EXISTS lc_iso_datetime(timestamptz, text, timestamptz, text);"
+            FUNCTION_SQL,
+            "DROP FUNCTION IF EXISTS lc_iso_datetime(timestamptz, text, timestamptz, text);\n"
+            "DROP FUNCTION IF EXISTS lc_iso_datetime_general(timestamptz, text);",
         ),
     ]

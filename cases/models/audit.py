@@ -13,7 +13,8 @@ from cases.querysets import VisibleQuerySet
 class AuditEvent(models.Model):
     """One audited act. Writes are recorded by database triggers in the same transaction
     as the change (bulk updates included); reads by the services that read.
-    The database refuses UPDATE and DELETE on this table.
+    The database refuses UPDATE and DELETE on this table (except its own chaining of new rows at commit
+    and the retention purge).
     """
 
     class ActorType(models.TextChoices):
@@ -47,11 +48,12 @@ class AuditEvent(models.Model):
     diff = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
-    # The hash chain (cases/services/audit_chain.py), filled by the database's BEFORE INSERT trigger
-    # whatever the insert supplies: position in the one chain, the previous row's hash, this row's hash.
-    seq = models.BigIntegerField(_("chain position"), db_default=0, unique=True, editable=False)
-    prev_hash = models.CharField(_("previous hash"), max_length=64, db_default="", editable=False)
-    hash = models.CharField(_("hash"), max_length=64, db_default="", editable=False)
+    # The hash chain (cases/services/audit_chain.py), filled by the database when the inserting
+    # transaction commits (NULL until then, whatever the insert supplies): position in the one chain,
+    # the previous row's hash, this row's hash.
+    seq = models.BigIntegerField(_("chain position"), null=True, editable=False)  # unique: Meta
+    prev_hash = models.CharField(_("previous hash"), max_length=64, null=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, null=True, editable=False)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -65,6 +67,15 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "-at"], name="cases_audit_actor_idx"),
             # Auditor view in time order and retention purges by date.
             models.Index(fields=["-at"], name="cases_audit_at_idx"),
+            # The rows still to chain at commit, in id order (legalcases_audit_chain()): few, so tiny.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="cases_audit_unchained_idx"),
+        ]
+        constraints = [
+            # One row per chain position. Partial, so that its index holds no NULLs: the pending rows
+            # are then found through cases_audit_unchained_idx only (an index scan, which also marks
+            # the entries of rows chained since as dead), never by a bitmap scan over every NULL entry
+            # left behind until the next VACUUM.
+            models.UniqueConstraint(fields=["seq"], condition=models.Q(seq__isnull=False), name="cases_audit_seq_unique"),
         ]
 
     def __str__(self) -> str:

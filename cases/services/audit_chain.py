@@ -1,7 +1,7 @@
 """The audit log's hash chain: the verifier (``manage.py verify_audit_chain``, ``verify_integrity``).
 
-The database chains every row as it is inserted (cases/audit_chain_sql.py): ``seq`` numbers the
-rows 1, 2, 3… without gaps, ``prev_hash`` is the previous row's ``hash``, and ``hash`` is SHA-256
+The database chains every row when the transaction that inserted it commits (cases/audit_chain_sql.py):
+``seq`` numbers the rows 1, 2, 3… without gaps, ``prev_hash`` is the previous row's ``hash``, and ``hash`` is SHA-256
 over ``prev_hash`` followed by the row's payload, like the evidence chain of custody
 (cases/services/custody.py). The payload is a JSON array of the row's fields in a fixed order::
 
@@ -14,7 +14,9 @@ columns and hashes it in Python, so a changed trigger function does not change w
 
 The head row (``AuditChainHead``) holds the last chained position and hash, so removing the newest
 rows is caught; its anchor is the last row removed by the retention purge, where the chain now
-starts, and the newest ``purge`` event (itself chained) must name the same anchor.
+starts, and the newest ``purge`` event (itself chained) must name the same anchor. A committed row
+left unchained (``seq`` NULL: only possible if inserted with the chain triggers disabled, e.g. by a
+superuser) is reported as a break: nothing chains it later.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def _check_anchor(cursor: Any, anchor_seq: int, anchor_hash: str) -> ChainBreak 
     """The newest purge event (chained, so not forgeable) must name the head's anchor."""
     cursor.execute(
         "SELECT id, diff ->> 'anchor_seq', diff ->> 'anchor_hash' FROM cases_auditevent "
-        "WHERE action = 'purge' ORDER BY seq DESC LIMIT 1"
+        "WHERE action = 'purge' AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
     )
     purge = cursor.fetchone()
     if anchor_seq == 0 and purge is None:
@@ -149,6 +151,15 @@ def _check_anchor(cursor: Any, anchor_seq: int, anchor_hash: str) -> ChainBreak 
     if purge is None or (purge[1], purge[2]) != (str(anchor_seq), anchor_hash):
         return ChainBreak(purge[0] if purge else None, anchor_seq, "the anchor is not the one the last purge recorded")
     return None
+
+
+def _check_unchained(cursor: Any) -> ChainBreak | None:
+    """A committed row nobody chained (inserted with the triggers disabled) is an anomaly to report."""
+    cursor.execute("SELECT id FROM cases_auditevent WHERE seq IS NULL ORDER BY id LIMIT 1")
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return ChainBreak(row[0], 0, "it was never chained (inserted with the chain triggers disabled)")
 
 
 def _walk(cursor: Any, anchor_seq: int, anchor_hash: str) -> tuple[int, int, str, ChainBreak | None]:
@@ -175,9 +186,12 @@ def verify_audit_chain() -> ChainReport:
         with connection.cursor() as cursor:
             if len(connection.atomic_blocks) == 1:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            # Rows this transaction chained (a caller's, a test's) move the head only at commit: now.
-            cursor.execute("SET CONSTRAINTS cases_auditchainhead_at_commit IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS cases_auditchainhead_at_commit DEFERRED")
+            # Rows this transaction inserted (a caller's, a test's) are chained only at commit: now.
+            cursor.execute("SET CONSTRAINTS cases_auditevent_chain_at_commit IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS cases_auditevent_chain_at_commit DEFERRED")
+            broken = _check_unchained(cursor)
+            if broken is not None:
+                return ChainReport(0, 0, "", 0, broken)
             cursor.execute("SELECT seq, hash, anchor_seq, anchor_hash FROM cases_auditchainhead WHERE id = 1")
             head = cursor.fetchone()
             if head is None:

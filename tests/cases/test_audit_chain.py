@@ -1,15 +1,18 @@
 """The audit log's hash chain (cases/audit_chain_sql.py, cases/services/audit_chain.py): every row is
-chained by the database as it is inserted, and the verifier names the first row that was changed,
-removed, or the end of the log when the newest rows are gone."""
+chained by the database when the transaction that inserted it commits, and the verifier names the first
+row that was changed, removed, left unchained, or the end of the log when the newest rows are gone.
+
+A test's transaction never commits: ``chain_now()`` runs the deferred chaining where a test needs it."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from cases.audit import AuditContext, audit_context, record
 from cases.audit_chain_sql import CHAIN_LOCK_KEY, FUNCTIONS_SQL
@@ -32,15 +35,21 @@ def superuser_sql(sql: str, params: list | None = None) -> None:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def head() -> AuditChainHead:
-    """The head as it will be at commit (the deferred trigger writes it then; a test never commits)."""
+def chain_now() -> None:
+    """Run what commit would run (the deferred chaining), then defer again as a transaction starts."""
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS cases_auditchainhead_at_commit IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS cases_auditchainhead_at_commit DEFERRED")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def head() -> AuditChainHead:
+    """The head as it will be at commit."""
+    chain_now()
     return AuditChainHead.objects.get(pk=1)
 
 
 def chain() -> list[AuditEvent]:
+    chain_now()
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -64,26 +73,36 @@ def test_each_row_chains_to_the_previous_one_and_the_head_follows():
     assert (after.seq, after.hash) == (events[-1].seq, events[-1].hash)
 
 
-def test_django_sees_the_chain_values_the_database_set(lawyer):
+def test_rows_are_unchained_until_commit_and_then_chained(lawyer):
     with audit_context(actor=lawyer, ip="10.0.0.7"):
         record(action="view", obj=lawyer)
-    event = AuditEvent.objects.latest("seq")
-    assert len(event.hash) == 64 and event.seq > 0
     created = f.AuditEventFactory()
+    pending = AuditEvent.objects.filter(seq__isnull=True).order_by("id")
+    assert pending.filter(pk=created.pk).exists() and pending.filter(action="view").exists()
+    assert set(pending.values_list("seq", "prev_hash", "hash")) == {(None, None, None)}
+    chain_now()
+    assert not pending.exists()
+    event = AuditEvent.objects.get(action="view", ip_address="10.0.0.7")
+    assert len(event.hash) == 64 and event.seq > 0
+    created.refresh_from_db()
     assert created.seq == event.seq + 1 and created.prev_hash == event.hash
 
 
 def test_values_supplied_by_the_writer_are_overwritten():
-    last = AuditEvent.objects.order_by("-seq").first()
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first() if chain() else None
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cases_auditevent (at, actor_type, action, object_type, object_id, diff, request_id, "
             "seq, prev_hash, hash) VALUES (now(), 'system', 'view', 'cases.agency', '1', '{}', '', 999999, 'x', 'y') "
-            "RETURNING seq, prev_hash, hash"
+            "RETURNING id, seq, prev_hash, hash"
         )
+        row_id, seq, prev_hash, row_hash = cursor.fetchone()
+        assert (seq, prev_hash, row_hash) == (None, None, None)  # chained at commit
+        chain_now()
+        cursor.execute("SELECT seq, prev_hash, hash FROM cases_auditevent WHERE id = %s", [row_id])
         seq, prev_hash, row_hash = cursor.fetchone()
     assert seq == (last.seq + 1 if last else 1)
-    assert prev_hash == (last.hash if last else "") and row_hash != "y"
+    assert prev_hash == (last.hash if last else "") and row_hash not in ("y", "")
 
 
 def test_the_python_payload_is_the_one_the_database_hashed(lawyer):
@@ -91,6 +110,7 @@ def test_the_python_payload_is_the_one_the_database_hashed(lawyer):
     context = AuditContext(actor_id=lawyer.pk, actor_type="user", ip="2001:db8::1", request_id="req-链-0001")
     diff = {"名称": ['旧 "值"\\', "新\n值\t\x01😀"], "n": [1, 2.5], "z": None, "嵌套": {"b": [True, False]}}
     record(action="export", obj=lawyer, diff=diff, context=context)
+    chain_now()
     event = AuditEvent.objects.latest("seq")
     with connection.cursor() as cursor:
         cursor.execute("SELECT diff::text, host(ip_address) FROM cases_auditevent WHERE id = %s", [event.pk])
@@ -117,6 +137,7 @@ def test_the_migration_backfill_hashes_like_the_trigger(lawyer):
     with audit_context(actor=lawyer, ip="192.0.2.9"):
         record(action="view", obj=lawyer, diff={"字段": ["旧", "新"]})
     some_events(2)
+    chain_now()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE hash = encode(sha256(convert_to(prev_hash || "
@@ -198,6 +219,47 @@ def test_a_rolled_back_savepoint_leaves_one_chain():
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
+def test_a_row_inserted_by_a_later_deferred_trigger_of_the_same_commit_is_chained_too():
+    """The chaining of the first pending row runs before another deferred trigger inserts an audit row."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE late_writer (id int)")
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.late_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO cases_auditevent (at, actor_type, action, object_type, object_id, diff, request_id) "
+            "VALUES (now(), 'system', 'view', 'late', NEW.id::text, '{}', ''); RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE CONSTRAINT TRIGGER late_writer_at_commit AFTER INSERT ON late_writer "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pg_temp.late_audit()"
+        )
+        chain_now()
+        record(action="view", obj=Agency.objects.create(name="先"))  # queued first
+        cursor.execute("INSERT INTO late_writer VALUES (7)")  # its audit row is inserted during "commit"
+        chain_now()
+    late = AuditEvent.objects.get(object_type="late")
+    assert late.seq is not None and late.seq == AuditEvent.objects.exclude(object_type="late").latest("seq").seq + 1
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+    assert verify_audit_chain().ok
+
+
+def test_a_chaining_undone_by_a_rolled_back_savepoint_runs_again():
+    """PostgreSQL re-queues deferred events fired inside a rolled-back savepoint: nothing stays unchained."""
+    some_events(1)
+    Agency.objects.create(name="链接被撤销")
+    row = AuditEvent.objects.filter(seq__isnull=True).latest("id")
+    try:
+        with transaction.atomic():
+            chain_now()
+            assert AuditEvent.objects.get(pk=row.pk).seq is not None
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert AuditEvent.objects.get(pk=row.pk).seq is None
+    chain_now()
+    assert AuditEvent.objects.get(pk=row.pk).seq is not None
+    assert verify_audit_chain().ok
+
+
 def test_one_statement_of_many_rows_is_chained_row_by_row():
     names = [f"批量 {i}" for i in range(50)]
     Agency.objects.bulk_create([Agency(name=name) for name in names])
@@ -206,27 +268,140 @@ def test_one_statement_of_many_rows_is_chained_row_by_row():
     assert verify_audit_chain().ok
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_a_single_chain():
+
+
+def test_the_append_only_rule_lets_only_the_chaining_through():
+    """UPDATE is refused except seq/prev_hash/hash of this transaction's pending rows, by the chainer."""
+    (done,) = some_events(1)  # chained (some_events reads the chain)
+    Agency.objects.create(name="待链接")
+    pending = AuditEvent.objects.filter(seq__isnull=True).latest("id")
+    attempts = [
+        ("", "UPDATE cases_auditevent SET seq = 999999, prev_hash = '', hash = 'x' WHERE id = %s", pending.pk),
+        ("on", "UPDATE cases_auditevent SET seq = 999999 WHERE id = %s", pending.pk),  # hashes left NULL
+        ("on", "UPDATE cases_auditevent SET seq = 999999, prev_hash = '', hash = 'x', object_id = '0' WHERE id = %s",
+         pending.pk),
+        ("on", "UPDATE cases_auditevent SET seq = 999999, prev_hash = '', hash = 'x' WHERE id = %s", done.pk),
+        ("on", "DELETE FROM cases_auditevent WHERE id = %s", pending.pk),
+    ]  # fmt: skip
+    for setting, sql, row_id in attempts:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('legalcases.audit_chaining', %s, true)", [setting])
+            cursor.execute(sql, [row_id])
+    assert verify_audit_chain().ok
+
+
+# --- concurrency: the chain lock is held only while a transaction commits --------------------
+
+
+def run_threads(*targets) -> list[BaseException]:
     errors: list[BaseException] = []
 
-    def writer(k: int) -> None:
+    def guarded(target) -> None:
         try:
-            for i in range(15):
-                with transaction.atomic():
-                    Agency.objects.create(name=f"并发 {k}-{i}")
-                    Agency.objects.filter(name=f"并发 {k}-{i}").update(address="北京")
-        except BaseException as error:  # noqa: BLE001 - reported below
+            target()
+        except BaseException as error:  # noqa: BLE001 - reported to the test
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
-    assert errors == []
+        thread.join(30)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_audited_transaction_does_not_block_another_writers_commit():
+    a_wrote, release = threading.Event(), threading.Event()
+    elapsed: list[float] = []
+
+    def a() -> None:
+        with transaction.atomic():
+            Agency.objects.create(name="甲 未提交")
+            a_wrote.set()
+            release.wait(10)
+
+    def b() -> None:
+        assert a_wrote.wait(10)
+        start = time.monotonic()
+        try:
+            with transaction.atomic():
+                Agency.objects.create(name="乙")
+            elapsed.append(time.monotonic() - start)
+        finally:
+            release.set()
+
+    assert run_threads(a, b) == []
+    assert elapsed and elapsed[0] < 2, elapsed  # queued behind A's whole transaction before
+    report = verify_audit_chain()
+    assert report.ok, report.broken
+    # The chain follows commit order: B committed first.
+    a_row, b_row = (
+        AuditEvent.objects.get(object_type="cases.agency", object_id=str(Agency.objects.get(name=name).pk))
+        for name in ("甲 未提交", "乙")
+    )
+    assert b_row.seq < a_row.seq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_holding_a_row_lock_no_longer_deadlocks_with_an_audited_transaction():
+    """T1 writes an audited row; T2 updates X; T1 then updates X. Before, T2's audit insert waited for the
+    chain lock T1 held while T1 waited for X: a deadlock. Now T2 finishes and T1 simply waits for it."""
+    x, y = Agency.objects.create(name="X 机构"), Agency.objects.create(name="Y 机构")
+    t1_wrote, t2_wrote = threading.Event(), threading.Event()
+
+    def t1() -> None:
+        with transaction.atomic():
+            Agency.objects.filter(pk=y.pk).update(address="T1 先写 Y")
+            t1_wrote.set()
+            t2_wrote.wait(3)  # before: never set, T2 is stuck in its UPDATE
+            Agency.objects.filter(pk=x.pk).update(address="T1 后写 X")
+
+    def t2() -> None:
+        assert t1_wrote.wait(10)
+        with transaction.atomic():
+            Agency.objects.filter(pk=x.pk).update(address="T2 写 X")
+            t2_wrote.set()
+
+    assert run_threads(t1, t2) == []
+    x.refresh_from_db()
+    y.refresh_from_db()
+    assert (x.address, y.address) == ("T1 后写 X", "T1 先写 Y")
+    assert verify_audit_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unchained_row_committed_behind_the_triggers_back_is_reported_not_chained():
+    Agency.objects.create(name="之前")
+    with transaction.atomic(), connection.cursor() as cursor:  # as the table owner or a superuser could
+        cursor.execute("ALTER TABLE cases_auditevent DISABLE TRIGGER USER")
+        cursor.execute(
+            "INSERT INTO cases_auditevent (at, actor_type, action, object_type, object_id, diff, request_id) "
+            "VALUES (now(), 'system', 'view', 'cases.agency', '1', '{}', '') RETURNING id"
+        )
+        (sneaked,) = cursor.fetchone()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign-key check, before the ALTER
+        cursor.execute("ALTER TABLE cases_auditevent ENABLE TRIGGER USER")
+    Agency.objects.create(name="之后")  # its commit chains its own rows only
+    assert AuditEvent.objects.get(pk=sneaked).seq is None
+    assert not AuditEvent.objects.filter(seq__isnull=True).exclude(pk=sneaked).exists()
+    broken = verify_audit_chain().broken
+    assert broken is not None and broken.row_id == sneaked and "never chained" in broken.reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_a_single_chain():
+    def writer(k: int) -> None:
+        for i in range(15):
+            with transaction.atomic():
+                Agency.objects.create(name=f"并发 {k}-{i}")
+                Agency.objects.filter(name=f"并发 {k}-{i}").update(address="北京")
+
+    assert run_threads(*(lambda k=k: writer(k) for k in range(4))) == []
     report = verify_audit_chain()
     assert report.ok, report.broken
     assert report.checked == AuditEvent.objects.count() >= 4 * 15 * 2
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))  # gap-free

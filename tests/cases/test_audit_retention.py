@@ -26,6 +26,14 @@ pytestmark = pytest.mark.django_db
 URL = reverse("cases:audit-retention")
 
 
+@pytest.fixture(autouse=True)
+def chain_immediately():
+    """Chain each row at the end of its statement, not at commit (a test's transaction never commits),
+    so the rows and the purge function see the chain values."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def client_for(user) -> Client:
     client = Client(headers={"accept-language": "en"})
     client.force_login(user)
@@ -116,21 +124,17 @@ def test_the_database_refuses_a_retention_below_the_floor_and_any_rewrite(admin_
 def fresh_chain() -> None:
     """Start from an empty log (as a superuser could): the migrations' rows are younger than any retention."""
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE cases_auditevent DISABLE TRIGGER cases_auditevent_append_only")
         cursor.execute("DELETE FROM cases_auditevent")
         cursor.execute("DELETE FROM cases_auditchainhead")
         cursor.execute("ALTER TABLE cases_auditevent ENABLE TRIGGER cases_auditevent_append_only")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        # Forget what this transaction already chained to: the next row starts the chain again.
-        cursor.execute(
-            "SELECT set_config('legalcases.audit_head', '', true), set_config('legalcases.audit_head_pending', '', true)"
-        )
 
 
 def old_event(days_ago: int, **fields) -> AuditEvent:
     at = timezone.now() - datetime.timedelta(days=days_ago)
-    return AuditEvent.objects.create(at=at, action="view", object_type="cases.agency", object_id="1", **fields)
+    event = AuditEvent.objects.create(at=at, action="view", object_type="cases.agency", object_id="1", **fields)
+    event.refresh_from_db()  # seq and hashes, set by the database
+    return event
 
 
 def set_retention(days: int | None) -> None:
