@@ -84,10 +84,20 @@ DECLARE
     prev text;
     h text;
     r record;
+    chained_upto text := current_setting('legalcases.audit_chained_upto', true);
+    ids bigint[] := '{}';
+    seqs bigint[] := '{}';
+    prevs text[] := '{}';
+    hashes text[] := '{}';
 BEGIN
     -- One queued invocation per inserted row: the first one chains every pending row of the
-    -- transaction, the others find their row chained (a primary-key probe: no predicate on seq,
-    -- so no plan can scan the pending rows once per row) and return.
+    -- transaction, the others return at once. This transaction's rows chained so far all have an id
+    -- up to ``legalcases.audit_chained_upto`` (ids grow within a transaction; a rolled-back savepoint
+    -- undoes the setting with the chaining); for any other row, a primary-key probe (no predicate on
+    -- seq, so no plan can scan the pending rows once per row).
+    IF chained_upto IS NOT NULL AND chained_upto <> '' AND NEW.id <= chained_upto::bigint THEN
+        RETURN NULL;
+    END IF;
     SELECT e.seq INTO prev_seq FROM cases_auditevent e WHERE e.id = NEW.id;
     IF prev_seq IS NOT NULL OR NOT FOUND THEN
         RETURN NULL;
@@ -120,10 +130,20 @@ BEGIN
             prev_seq, r.id, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
             r.actor_id, r.actor_type, r.action, r.object_type, r.object_id, r.diff,
             host(r.ip_address), r.request_id)::text, 'UTF8')), 'hex');
-        UPDATE cases_auditevent SET seq = prev_seq, prev_hash = prev, hash = h WHERE id = r.id;
+        ids := ids || r.id;
+        seqs := seqs || prev_seq;
+        prevs := prevs || prev;
+        hashes := hashes || h;
         prev := h;
     END LOOP;
+    -- One statement for all of them: an UPDATE per row cost more than the hashing.
+    UPDATE cases_auditevent e SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+    FROM unnest(ids, seqs, prevs, hashes) AS u(id, seq, prev_hash, hash)
+    WHERE e.id = u.id;
     PERFORM set_config('legalcases.audit_chaining', '', true);
+    IF cardinality(ids) > 0 THEN
+        PERFORM set_config('legalcases.audit_chained_upto', ids[cardinality(ids)]::text, true);
+    END IF;
     UPDATE cases_auditchainhead SET seq = prev_seq, hash = prev WHERE id = 1;
     RETURN NULL;
 END
@@ -146,7 +166,11 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.seq IS NULL
        AND current_setting('legalcases.audit_chaining', true) = 'on'
        AND NEW.seq IS NOT NULL AND NEW.prev_hash IS NOT NULL AND NEW.hash IS NOT NULL
-       AND to_jsonb(NEW) - '{seq,prev_hash,hash}'::text[] = to_jsonb(OLD) - '{seq,prev_hash,hash}'::text[] THEN
+       AND NEW.id = OLD.id AND NEW.at = OLD.at
+       AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id AND NEW.actor_type = OLD.actor_type
+       AND NEW.action = OLD.action AND NEW.object_type = OLD.object_type AND NEW.object_id = OLD.object_id
+       AND NEW.diff IS NOT DISTINCT FROM OLD.diff AND NEW.ip_address IS NOT DISTINCT FROM OLD.ip_address
+       AND NEW.request_id = OLD.request_id THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP

@@ -405,3 +405,16 @@ def test_concurrent_writers_keep_a_single_chain():
     assert report.checked == AuditEvent.objects.count() >= 4 * 15 * 2
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))  # gap-free
+
+
+def test_the_chaining_exception_of_the_append_only_rule_names_every_column():
+    """legalcases_audit_refuse_change() lets the chaining UPDATE through only if every other column is
+    unchanged, column by column: a new column must be added to that comparison (cases/audit_chain_sql.py)."""
+    from cases.audit_chain_sql import FUNCTIONS_SQL
+    from cases.models import AuditEvent
+
+    refuse = FUNCTIONS_SQL[FUNCTIONS_SQL.index("FUNCTION legalcases_audit_refuse_change") :]
+    refuse = refuse[: refuse.index("$$;")]
+    for field in AuditEvent._meta.concrete_fields:
+        if field.column not in ("seq", "prev_hash", "hash"):
+            assert f"NEW.{field.column} " in refuse and f"OLD.{field.column}" in refuse, field.column
