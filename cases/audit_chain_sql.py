@@ -75,6 +75,22 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION legalcases_audit_mark_pending() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- After the transaction's first statement that inserts audit rows: a marker whose deferred
+    -- trigger chains all its pending rows at commit, so one deferred event per transaction instead
+    -- of one per row (a rolled-back savepoint takes the marker and this setting with it). After the
+    -- statement, not before each row: chained early (SET CONSTRAINTS ... IMMEDIATE), the rows exist.
+    IF coalesce(current_setting('legalcases.audit_pending', true), '') = '' THEN
+        -- Set first: in IMMEDIATE mode the marker's trigger chains (and clears this) at once.
+        PERFORM set_config('legalcases.audit_pending', 'on', true);
+        INSERT INTO cases_auditpending DEFAULT VALUES ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 -- Its plans are cached for the session: made while the table is small (a new database, a test run)
 -- they would scan the whole table once per row forever; the indexes are always the right plan.
 CREATE OR REPLACE FUNCTION legalcases_audit_chain() RETURNS trigger
@@ -84,24 +100,12 @@ DECLARE
     prev text;
     h text;
     r record;
-    chained_upto text := current_setting('legalcases.audit_chained_upto', true);
     ids bigint[] := '{}';
     seqs bigint[] := '{}';
     prevs text[] := '{}';
     hashes text[] := '{}';
 BEGIN
-    -- One queued invocation per inserted row: the first one chains every pending row of the
-    -- transaction, the others return at once. This transaction's rows chained so far all have an id
-    -- up to ``legalcases.audit_chained_upto`` (ids grow within a transaction; a rolled-back savepoint
-    -- undoes the setting with the chaining); for any other row, a primary-key probe (no predicate on
-    -- seq, so no plan can scan the pending rows once per row).
-    IF chained_upto IS NOT NULL AND chained_upto <> '' AND NEW.id <= chained_upto::bigint THEN
-        RETURN NULL;
-    END IF;
-    SELECT e.seq INTO prev_seq FROM cases_auditevent e WHERE e.id = NEW.id;
-    IF prev_seq IS NOT NULL OR NOT FOUND THEN
-        RETURN NULL;
-    END IF;
+    -- Fired at commit by the transaction's marker in cases_auditpending (see legalcases_audit_unchained()).
     -- Held from here to the end of the commit only.
     PERFORM pg_advisory_xact_lock(27432147050784878);
     SELECT h.seq, h.hash INTO prev_seq, prev FROM cases_auditchainhead h WHERE h.id = 1 FOR UPDATE;
@@ -141,9 +145,9 @@ BEGIN
     FROM unnest(ids, seqs, prevs, hashes) AS u(id, seq, prev_hash, hash)
     WHERE e.id = u.id;
     PERFORM set_config('legalcases.audit_chaining', '', true);
-    IF cardinality(ids) > 0 THEN
-        PERFORM set_config('legalcases.audit_chained_upto', ids[cardinality(ids)]::text, true);
-    END IF;
+    -- Rows a later deferred trigger of this commit inserts leave a new marker, chained in turn.
+    DELETE FROM cases_auditpending WHERE xid = pg_current_xact_id();
+    PERFORM set_config('legalcases.audit_pending', '', true);
     UPDATE cases_auditchainhead SET seq = prev_seq, hash = prev WHERE id = 1;
     RETURN NULL;
 END
@@ -245,6 +249,7 @@ $$;
 DROP_FUNCTIONS_SQL = """
 DROP FUNCTION IF EXISTS legalcases_audit_purge();
 DROP FUNCTION IF EXISTS legalcases_audit_chain() CASCADE;
+DROP FUNCTION IF EXISTS legalcases_audit_mark_pending() CASCADE;
 DROP FUNCTION IF EXISTS legalcases_audit_unchained() CASCADE;
 DROP FUNCTION IF EXISTS legalcases_audit_refuse_change() CASCADE;
 DROP FUNCTION IF EXISTS legalcases_audit_xact_own(xid);
@@ -276,9 +281,13 @@ ALTER TABLE cases_auditevent ENABLE TRIGGER cases_auditevent_append_only;
 """
 
 TRIGGERS_SQL = """
+-- One row per transaction with unchained audit rows, while it runs: its deferred trigger chains them.
+CREATE TABLE cases_auditpending (xid xid8 PRIMARY KEY DEFAULT pg_current_xact_id());
 CREATE TRIGGER cases_auditevent_chain BEFORE INSERT ON cases_auditevent
     FOR EACH ROW EXECUTE FUNCTION legalcases_audit_unchained();
-CREATE CONSTRAINT TRIGGER cases_auditevent_chain_at_commit AFTER INSERT ON cases_auditevent
+CREATE TRIGGER cases_auditevent_pending AFTER INSERT ON cases_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION legalcases_audit_mark_pending();
+CREATE CONSTRAINT TRIGGER cases_auditevent_chain_at_commit AFTER INSERT ON cases_auditpending
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION legalcases_audit_chain();
 DROP TRIGGER IF EXISTS cases_auditevent_append_only ON cases_auditevent;
 CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_auditevent
@@ -287,7 +296,8 @@ CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_aud
 
 DROP_TRIGGERS_SQL = """
 DROP TRIGGER IF EXISTS cases_auditevent_chain ON cases_auditevent;
-DROP TRIGGER IF EXISTS cases_auditevent_chain_at_commit ON cases_auditevent;
+DROP TRIGGER IF EXISTS cases_auditevent_pending ON cases_auditevent;
+DROP TABLE IF EXISTS cases_auditpending;
 DROP TRIGGER IF EXISTS cases_auditevent_append_only ON cases_auditevent;
 CREATE TRIGGER cases_auditevent_append_only BEFORE UPDATE OR DELETE ON cases_auditevent
     FOR EACH ROW EXECUTE FUNCTION legalcases_refuse_change();
