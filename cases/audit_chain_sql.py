@@ -7,21 +7,23 @@ its transaction commits, whoever makes it (the statement-level audit triggers of
 - ``legalcases_audit_unchained()`` (BEFORE INSERT, per row) only sets ``seq``, ``prev_hash`` and
   ``hash`` to NULL, whatever the insert supplied: no lock, no head read, so an open transaction
   never makes another writer wait.
-- ``legalcases_audit_chain()`` (constraint trigger ``cases_auditevent_chain_at_commit``, AFTER
-  INSERT per row, DEFERRABLE INITIALLY DEFERRED) runs at commit. Its first invocation finds its row
-  unchained, takes the chain's transaction-level advisory lock (held only for the rest of the
-  commit), reads the head (``cases_auditchainhead`` FOR UPDATE, or the last chained row if there is
-  no head), walks this transaction's unchained rows in id order (partial index
-  ``cases_audit_unchained_idx``, ``WHERE seq IS NULL``), sets ``seq`` (head + 1…), ``prev_hash``
-  and ``hash`` = SHA-256 of ``prev_hash || legalcases_audit_payload(row)``, and writes the head
-  once. The other invocations of the same commit find their row chained (a primary-key probe) and
-  return; rows inserted later in the commit (by other deferred triggers) queue their own invocation,
-  which chains them. The chain's order is therefore commit order. Rows of a rolled-back savepoint
-  disappear with their queued invocations. "This transaction's" rows: ``legalcases_audit_xact_own``
-  (the row's ``xmin`` is the transaction or one of its subtransactions); an unchained row committed
-  by someone who disabled the triggers is left alone and reported by the verifier. The function's
-  plans are cached per session, so it runs with ``enable_seqscan``/``enable_bitmapscan`` off: plans
-  made while the table was small (a new database) would otherwise scan the table once per row.
+- ``legalcases_audit_mark_pending()`` (AFTER INSERT, per statement) leaves one marker row per
+  transaction in ``cases_auditpending`` (guarded by the transaction-local ``legalcases.audit_pending``).
+- ``legalcases_audit_chain()`` (constraint trigger ``cases_auditevent_chain_at_commit`` on the
+  marker table, DEFERRABLE INITIALLY DEFERRED) runs at commit, once per transaction: it takes the
+  chain's transaction-level advisory lock (held only for the rest of the commit), reads the head
+  (``cases_auditchainhead`` FOR UPDATE, or the last chained row if there is no head), walks this
+  transaction's unchained rows in id order (partial index ``cases_audit_unchained_idx``,
+  ``WHERE seq IS NULL``), computes ``seq`` (head + 1…), ``prev_hash`` and ``hash`` = SHA-256 of
+  ``prev_hash || legalcases_audit_payload(row)``, writes them with one UPDATE, writes the head,
+  then deletes the marker and clears the flag: rows inserted later in the commit (by other deferred
+  triggers) leave a new marker, chained in turn. The chain's order is therefore commit order. A
+  rolled-back savepoint takes its rows, the marker and the flag with it. "This transaction's" rows:
+  ``legalcases_audit_xact_own`` (the row's ``xmin`` is the transaction or one of its
+  subtransactions); an unchained row committed by someone who disabled the triggers is left alone
+  and reported by the verifier. The function's plans are cached per session, so it runs with
+  ``enable_seqscan``/``enable_bitmapscan`` off: plans made while the table was small (a new
+  database) would otherwise scan the table once per row.
 - ``legalcases_audit_refuse_change()`` replaces the generic append-only trigger on the table: UPDATE
   is refused except the chaining itself (a row whose ``seq`` is NULL, i.e. not yet committed or never
   chained, while the transaction-local ``legalcases.audit_chaining`` is on, getting non-NULL
