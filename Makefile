@@ -113,7 +113,8 @@ test: install-test-deps  ## Migration check, ruff, the whole pytest suite, then 
 	@rc=0; $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating that as a failure" >&2; exit 1; fi; \
 	exit $$rc
-	@$(MAKE) --no-print-directory test-faults
+	@if [ "$${FAULT_TESTS:-1}" = 0 ]; then echo "FAULT_TESTS=0: the fault tests (make test-faults) are skipped"; \
+	else $(MAKE) --no-print-directory test-faults; fi
 
 # The fault tests stop, pause and restart the PostgreSQL and Redis servers themselves, which cuts every
 # other client: so they run alone, after the main suite (which leaves them out: pyproject addopts), as
