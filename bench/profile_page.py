@@ -1,7 +1,9 @@
-"""CPU time of one staff page per request, in-process, on a bench database (no HTTP, no wrk).
+"""CPU time of one page or API list per request, in-process, on a bench database (no HTTP, no wrk).
 
 On a shared 2-core machine req/s moves by ±50 % between runs; the CPU a request costs the web
-process (``time.process_time``) and the database (EXPLAIN ANALYZE of each query) is steadier.
+process (``time.process_time``) and the database (its backend's CPU from ``/proc/<pid>/stat``, so
+PostgreSQL must run on this machine; EXPLAIN ANALYZE of each query with ``--explain``) is steadier.
+API paths (``/api/``) send a read token of the role's bench user, other paths its session.
 
     BENCH_DATABASE=legalcases_bench_x .venv/bin/python -m bench.profile_page /triage/ [--n 40]
         [--role analyst] [--lang en] [--cprofile 40] [--explain]
@@ -50,10 +52,16 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User
+    from accounts.services import api_token_create
 
-    client = Client()
-    client.force_login(User.objects.get(username=f"bench-{args.role}"))
+    user = User.objects.get(username=f"bench-{args.role}")
+    if args.path.startswith("/api/"):
+        token, key = api_token_create(name="bench profile_page", user=user, scopes=[ApiToken.Scope.READ])
+        client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    else:
+        token, client = None, Client()
+        client.force_login(user)
     headers = {"HTTP_ACCEPT_LANGUAGE": args.lang} if args.lang else {}
 
     def get() -> int:
@@ -63,17 +71,23 @@ def main() -> int:
 
     for _ in range(5):
         size = get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     cpu, wall = [], []
+    database_start = _backend_cpu_seconds(backend)
     for _ in range(args.n):
         c0, w0 = time.process_time(), time.perf_counter()
         get()
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
+    database_ms = (_backend_cpu_seconds(backend) - database_start) / args.n * 1000
     with CaptureQueriesContext(connection) as ctx:
         get()
     queries = ctx.captured_queries
     print(f"{args.path}: {size:,} bytes, {len(queries)} queries")
     print(f"CPU ms/request (web process): median {statistics.median(cpu):.2f}, min {min(cpu):.2f}  (n={args.n})")
+    print(f"CPU ms/request (PostgreSQL backend): mean {database_ms:.2f}")
     print(f"wall ms/request: median {statistics.median(wall):.2f}, min {min(wall):.2f}")
     if args.explain:
         total = 0.0
@@ -102,7 +116,16 @@ def main() -> int:
         profile.disable()
         stats = pstats.Stats(profile)
         stats.sort_stats(args.sort).print_stats(args.top)
+    if token is not None:
+        token.delete()
     return 0
+
+
+def _backend_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a local process (the PostgreSQL backend serving this connection)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
